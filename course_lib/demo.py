@@ -1,0 +1,142 @@
+"""``course demo``: the whole course, end to end, on what this machine has offline.
+
+1. data: where every dataset is found; build the generated stand-ins;
+2. a scratch nbgrader course (``build/demo``) with a copy of ``notebooks/``;
+3. per assignment: the student version (nbgrader), checked for leaks; the
+   reference solution run in fast mode; the reference and a blank student
+   copy autograded;
+4. a summary table. Planned assignments that have not landed are listed too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from course_lib import data
+from course_lib.errors import CourseError
+from course_lib.grading import nbgrader_course
+from course_lib.grading import student_version
+from course_lib.project import PLANNED, build_dir, course_root, existing_assignments, source_notebooks
+from course_lib.solutions import run_notebook
+from course_lib.table import format_table
+
+
+@dataclass
+class AssignmentResult:
+    name: str
+    title: str
+    landed: bool
+    seconds: float | None = None
+    metric: str = "-"
+    reference: tuple[float, float] | None = None
+    blank: tuple[float, float] | None = None
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        if not self.landed:
+            return True
+        full_marks = self.reference is not None and self.reference[0] == self.reference[1] > 0
+        return not self.problems and full_marks and self.blank is not None and self.blank[0] == 0
+
+
+def prepare_data(say) -> list[list[str]]:
+    """Locate every dataset (building generated stand-ins); rows for the data table."""
+    rows = []
+    for name in data.NAMES:
+        dataset = data.registry.get(name)
+        try:
+            sources = data.fetch(name) if dataset.embedded_prepare else data.locate(name)
+        except CourseError as error:
+            sources = None
+            say(f"  {name}: {str(error).splitlines()[0]}")
+        for split, source in (sources or {}).items():
+            where = {"missing": "missing (not needed by the assignments that exist)",
+                     "embedded": f"stand-in: {source.note}"}.get(source.origin, f"{source.origin}: {source.location}")
+            rows.append([name, split, where, "real" if source.real and source.origin != "missing" else "-"])
+    return rows
+
+
+def _submit(notebooks, folder: Path, clear_outputs: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in notebooks:
+        notebook = nbformat.read(path, as_version=4)
+        if clear_outputs:
+            for cell in notebook.cells:
+                if cell.cell_type == "code":
+                    cell.outputs, cell.execution_count = [], None
+        nbformat.write(notebook, folder / path.name)
+
+
+def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
+    result = AssignmentResult(name, title, landed=True)
+    course = nbgrader_course.course_folder(config)
+    say(f"{name}: building the student version (nbgrader generate_assignment)")
+    released, problems = student_version.build(config, name)
+    sources = source_notebooks(name, course)
+
+    say(f"{name}: running the reference solution (fast mode)")
+    work = course / "solutions" / name
+    shutil.copytree(course / "notebooks" / name, work, dirs_exist_ok=True)
+    runs = [run_notebook(source, work / source.name, full=False, assignment=name) for source in sources]
+    result.seconds = sum(run.seconds for run in runs)
+    result.metric = "; ".join(run.headline() for run in runs)
+    problems += [f"{run.source.name}: {run.problem()}" for run in runs if not run.ok]
+
+    say(f"{name}: autograding the reference and a blank student copy")
+    _submit(sources, course / "submitted" / "reference" / name, clear_outputs=True)
+    _submit(released, course / "submitted" / "blank" / name, clear_outputs=False)
+    for student in ("reference", "blank"):
+        try:
+            nbgrader_course.autograde(config, name, student)
+            setattr(result, student, nbgrader_course.submission_score(config, name, student))
+        except CourseError as error:
+            problems.append(f"autograde {student}: {error}")
+    result.problems = tuple(problems)
+    return result
+
+
+def run_demo(say=print, workdir: Path | None = None) -> list[AssignmentResult]:
+    os.environ.setdefault("COURSE_OFFLINE", "1")  # the demo runs on what is here, offline
+    root = course_root()
+    say("Data")
+    say(format_table(["dataset", "split", "found in", "data"], prepare_data(say)))
+    course = Path(workdir or build_dir(root) / "demo")
+    if course.exists():
+        shutil.rmtree(course)
+    shutil.copytree(root / "notebooks", course / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    config = nbgrader_course.load_config(root, root=course)
+    landed = existing_assignments(root)
+    results = []
+    for planned in PLANNED:
+        if planned.name in landed:
+            start = time.perf_counter()
+            results.append(demo_assignment(config, planned.name, planned.title, say))
+            say(f"{planned.name}: done in {time.perf_counter() - start:.0f} s")
+        else:
+            results.append(AssignmentResult(planned.name, planned.title, landed=False))
+    extra = [name for name in landed if name not in {p.name for p in PLANNED}]
+    results += [demo_assignment(config, name, name, say) for name in extra]
+    return results
+
+
+def summary(results: list[AssignmentResult]) -> str:
+    def score(pair):
+        return "-" if pair is None else f"{pair[0]:g} / {pair[1]:g}"
+
+    rows = []
+    for r in results:
+        if not r.landed:
+            rows.append([r.name, r.title, "-", "not there yet", "-", "-", "-"])
+            continue
+        rows.append([r.name, r.title, f"{r.seconds:.0f} s", r.metric, score(r.reference), score(r.blank),
+                     "ok" if r.ok else "FAILED"])
+    table = format_table(["assignment", "title", "run time", "key metric", "reference", "blank", "result"], rows)
+    notes = [f"  {r.name}: {p}" for r in results for p in r.problems]
+    return table + ("\nProblems:\n" + "\n".join(notes) if notes else "")

@@ -1,0 +1,1 @@
+"""Instructor side: the nbgrader course, student versions, grading and grades."""

@@ -1,0 +1,98 @@
+"""Checking a student version: no solution code and no hidden tests may leak into it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+
+SOLUTION = re.compile(r"^[ \t]*#+[ \t]*BEGIN SOLUTION.*?^[ \t]*#+[ \t]*END SOLUTION", re.S | re.M)
+HIDDEN = re.compile(r"^[ \t]*#+[ \t]*BEGIN HIDDEN TESTS.*?^[ \t]*#+[ \t]*END HIDDEN TESTS", re.S | re.M)
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+DISTINCTIVE = 12  # shorter lines (``return x``) may well appear in given code too
+
+
+def grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _lines(blocks) -> set[str]:
+    found = set()
+    for block in blocks:
+        for line in block.splitlines()[1:-1]:
+            line = line.strip()
+            if len(line) >= DISTINCTIVE and not line.startswith("#"):
+                found.add(line)
+    return found
+
+
+def leaks(source_notebook: Path, student_notebook: Path) -> list[str]:
+    """Every leak of the source's solutions or hidden tests into the student version (empty: none).
+
+    A solution line counts as leaked when it shows up in the student's copy of
+    the same cell (same grade_id); a hidden-test line anywhere at all.
+    """
+    source = nbformat.read(source_notebook, as_version=4)
+    solutions = {grade_id(cell): _lines(SOLUTION.findall(cell.source)) for cell in source.cells if grade_id(cell)}
+    hidden = set().union(*(_lines(HIDDEN.findall(cell.source)) for cell in source.cells))
+    student = nbformat.read(student_notebook, as_version=4)
+    problems = []
+    for number, cell in enumerate(student.cells):
+        lines = {line.strip() for line in cell.source.splitlines()}
+        problems += [f"cell {number}: marker '{m}' left in the student version" for m in MARKERS if m in cell.source]
+        problems += [f"cell {number}: solution line leaked: {line}"
+                     for line in sorted(solutions.get(grade_id(cell), set()) & lines)]
+        problems += [f"cell {number}: hidden-test line leaked: {line}" for line in sorted(hidden & lines)]
+    return problems
+
+
+def build(config, assignment: str) -> tuple[list[Path], list[str]]:
+    """Build the student version of ``assignment`` and check it against the source.
+
+    Returns ``(student notebooks, problems)``; problems name every missing
+    notebook and every leaked solution or hidden-test line.
+    """
+    from course_lib.grading import nbgrader_course
+
+    released = nbgrader_course.generate_assignment(config, assignment)
+    by_name = {path.name: path for path in released}
+    problems = []
+    for source in sorted((nbgrader_course.source_folder(config) / assignment).glob("*.ipynb")):
+        if source.name not in by_name:
+            problems.append(f"{source.name} is missing from the student version")
+        else:
+            problems += [f"{source.name}: {leak}" for leak in leaks(source, by_name[source.name])]
+    return released, problems
+
+
+def build_into(destination: Path, names=None) -> list[Path]:
+    """Write the student version of each assignment to ``destination/<assignment>/``.
+
+    Works in a scratch nbgrader course, so no gradebook or release folder is
+    touched. Raises CourseError if any student version leaks.
+    """
+    import shutil
+    import tempfile
+
+    from course_lib.errors import CourseError
+    from course_lib.grading import nbgrader_course
+    from course_lib.project import course_root, existing_assignments
+
+    root = course_root()
+    names = list(names or existing_assignments(root))
+    destination = Path(destination)
+    written = []
+    with tempfile.TemporaryDirectory(prefix="course-student-build-") as scratch:
+        shutil.copytree(root / "notebooks", Path(scratch) / "notebooks")
+        config = nbgrader_course.load_config(root, root=Path(scratch))
+        for name in names:
+            released, problems = build(config, name)
+            if problems:
+                raise CourseError(f"the student version of {name} leaks: " + "; ".join(problems))
+            target = destination / name
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(released[0].parent, target)
+            written.append(target)
+    return written
