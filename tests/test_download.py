@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from http_server import FileServer, corrupted, refusing_address, serve_folder
 
 from course_lib import data

@@ -14,7 +14,6 @@ from course_lib.data.formats.folders import read_class_folders
 from course_lib.errors import DataIntegrityError, DataNotFoundError
 from tests.datafiles import write_cifar_tar, write_class_tree, write_idx, write_svhn_mat
 
-
 # --- IDX ---------------------------------------------------------------------------------------
 
 def test_idx_round_trip_gzipped_and_plain(tmp_path):

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
@@ -15,8 +14,8 @@ from tests.conftest import REPO
 
 def run_cells(*sources, cwd=None):
     notebook = new_notebook(cells=[new_code_cell(s) for s in sources])
-    client = NotebookClient(notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(cwd or REPO)}},
-                            kernel_manager_class=IpcKernelManager)
+    client = NotebookClient(notebook, kernel_name="python3", timeout=120,
+                            resources={"metadata": {"path": str(cwd or REPO)}}, kernel_manager_class=IpcKernelManager)
     client.execute()
     return notebook
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from course_lib.data import NAMES, fetch, locate
-from course_lib.data import registry
+from course_lib.data import NAMES, fetch, locate, registry
 from course_lib.errors import CourseError
 from course_lib.table import format_table, human_size
 
@@ -38,7 +37,7 @@ def register(commands) -> None:
 
 def _where(source) -> str:
     if source.origin == "embedded":
-        return f"embedded: {source.note}"
+        return f"embedded: {source.note}" + (f" in {source.location}" if source.location else "")
     if source.origin == "missing":
         return "missing"
     if source.origin == "corrupt":

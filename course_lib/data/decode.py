@@ -5,17 +5,33 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from tqdm.auto import tqdm
+from course_lib.progress import bar as progress_bar
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 PARALLEL_FROM = 2_000  # below this, starting worker processes costs more than it saves
 CHUNK = 1_000
+
+
+def process_context():
+    """How to start worker processes, safely for the caller.
+
+    Forking a process that runs other threads (a notebook kernel, TensorFlow)
+    can deadlock the child, so then workers start from a clean "forkserver".
+    A plain single-threaded script forks: fast, and it needs no
+    ``if __name__ == "__main__":`` guard.
+    """
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != "tqdm_monitor"]
+    if not others and "tensorflow" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver")
 
 
 def workers() -> int:
@@ -75,7 +91,7 @@ def decode_many(sources, names=None, *, mode="L", size=None, resize=False, desc=
         size = _first_size(sources)
     chunks = [(sources[i:i + CHUNK], names[i:i + CHUNK], mode, size, resize)
               for i in range(0, len(sources), CHUNK)]
-    bar = tqdm(total=len(sources), desc=desc, unit="img", disable=not progress or len(sources) < PARALLEL_FROM,
+    bar = progress_bar(total=len(sources), desc=desc, unit="img", show=progress and len(sources) >= PARALLEL_FROM,
                leave=False)
     arrays, kept, skipped = [], [], []
     for number, (chunk_arrays, chunk_kept, chunk_skipped) in enumerate(_run(chunks, len(sources))):
@@ -94,9 +110,7 @@ def decode_many(sources, names=None, *, mode="L", size=None, resize=False, desc=
 
 def _run(chunks, count):
     if count >= PARALLEL_FROM and workers() > 1:
-        # forkserver: safe even when the caller (a notebook kernel) runs TensorFlow threads.
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers(), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=workers(), mp_context=process_context()) as pool:
             yield from pool.map(_decode_chunk, chunks)
     else:
         yield from map(_decode_chunk, chunks)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pooch
 
+from course_lib import progress
 from course_lib.data import places
 from course_lib.data.registry import OfficialFile
 from course_lib.data.verify import verify
@@ -62,7 +63,7 @@ def download(dataset: str, official: OfficialFile, destination: Path) -> tuple[P
 
 
 def _show_progress() -> bool:
-    return os.environ.get("COURSE_PROGRESS", "1") != "0" and sys.stderr is not None
+    return progress.wanted() and sys.stderr is not None
 
 
 REASONS = (r"Failed to resolve '[^']+'", r"Connection refused", r"[Rr]ead timed out", r"timed out",

@@ -71,14 +71,14 @@ def mnist_sample(dataset, splits, real_splits):
 
 
 def generated_notmnist(dataset, splits, real_splits):
-    """notMNIST rendered on this machine from its fonts (see course_lib.notmnist_generator)."""
-    from course_lib.notmnist_generator import standin
+    """notMNIST rendered on this machine from its fonts (see course_lib.notmnist)."""
+    from course_lib.notmnist import standin
 
     return standin(dataset, splits)
 
 
 def prepare_generated_notmnist(dataset):
     """Build the generated archives now; return the folder that holds them."""
-    from course_lib.notmnist_generator import ensure_archives
+    from course_lib.notmnist import ensure_archives
 
     return ensure_archives()

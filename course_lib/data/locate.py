@@ -134,7 +134,7 @@ def find_split(dataset: Dataset, split: str, *, download_allowed: bool = True,
         except DownloadError as error:
             download_note = str(error)
     if dataset.embedded is not None:
-        return SplitSource(split, "embedded", note=dataset.embedded_description, real=True)
+        return SplitSource(split, "embedded", note=dataset.embedded_description, real=dataset.embedded_is_real)
     return SplitSource(split, "missing", note=download_note)
 
 

@@ -46,6 +46,7 @@ class Dataset:
     embedded: "module:function" producing an offline stand-in, or None.
     embedded_prepare: "module:function" building the stand-in's files ahead of
         time (``course data fetch``), for stand-ins that are generated.
+    embedded_is_real: the stand-in is (a sample of) the published data, not a generated imitation.
     """
 
     name: str
@@ -61,6 +62,7 @@ class Dataset:
     embedded: str | None = None
     embedded_description: str = ""
     embedded_prepare: str | None = None
+    embedded_is_real: bool = True
     notes: str = ""
 
     def file(self, name: str) -> OfficialFile:
@@ -126,6 +128,7 @@ _register(Dataset(
     folder_splits={"train": "notMNIST_large", "test": "notMNIST_small"},
     embedded="course_lib.data.embedded:generated_notmnist",
     embedded_prepare="course_lib.data.embedded:prepare_generated_notmnist",
+    embedded_is_real=False,
     embedded_description="generated on this machine by rendering A-J from the installed fonts",
     notes="The real archives carry no published checksum; they are verified by size.",
 ))

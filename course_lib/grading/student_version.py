@@ -31,11 +31,16 @@ def leaks(source_notebook: Path, student_notebook: Path) -> list[str]:
     """Every leak of the source's solutions or hidden tests into the student version (empty: none).
 
     A solution line counts as leaked when it shows up in the student's copy of
-    the same cell (same grade_id); a hidden-test line anywhere at all.
+    the same cell (same grade_id); a hidden-test line anywhere at all. Lines
+    the source shows outside its solution and hidden-test blocks are public.
     """
     source = nbformat.read(source_notebook, as_version=4)
-    solutions = {grade_id(cell): _lines(SOLUTION.findall(cell.source)) for cell in source.cells if grade_id(cell)}
-    hidden = set().union(*(_lines(HIDDEN.findall(cell.source)) for cell in source.cells))
+    # Lines the source also shows outside its secret blocks are public: finding them is no leak.
+    public = {line.strip() for cell in source.cells
+              for line in HIDDEN.sub("", SOLUTION.sub("", cell.source)).splitlines()}
+    solutions = {grade_id(cell): _lines(SOLUTION.findall(cell.source)) - public
+                 for cell in source.cells if grade_id(cell)}
+    hidden = set().union(*(_lines(HIDDEN.findall(cell.source)) for cell in source.cells)) - public
     student = nbformat.read(student_notebook, as_version=4)
     problems = []
     for number, cell in enumerate(student.cells):

@@ -1,0 +1,394 @@
+"""The offline notMNIST generator: fonts, one image, archives, planted defects, cache, load() and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tarfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_lib import notmnist
+from course_lib.notmnist import archive, fonts, generator, plan
+from course_lib.notmnist.cache import generated_folder, is_current
+from tests.conftest import run_course
+
+LETTERS = "ABCDEFGHIJ"
+SMALL, LARGE = 300, 1_200
+FONT_NAME = re.compile(r"[A-Za-z0-9._-]+_v\d{3,}\.(ttf|otf|ttc|otc|pfb|pfa|t1)")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """Both archives and the manifest, generated once for this module (small=300, large=1,200, seed 0)."""
+    folder = tmp_path_factory.mktemp("generated")
+    notmnist.generate(folder, small=SMALL, large=LARGE, seed=0, progress=False)
+    return folder
+
+
+def members(path: Path) -> dict[str, bytes]:
+    """Every file member of a tar.gz: path -> bytes, in archive order."""
+    with tarfile.open(path, "r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}
+
+
+def pixels(data: bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        return np.asarray(image)
+
+
+def opens(data: bytes) -> bool:
+    try:
+        pixels(data)
+        return True
+    except Exception:
+        return False
+
+
+def build_font(path: Path, family: str, rectangles: dict[str, list[tuple[int, int, int, int]]],
+               letters: str = LETTERS) -> Path:
+    """A tiny TrueType font whose glyphs ``letters`` are the given rectangles (font units of 1,000 per em)."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    names = [".notdef", *letters]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(letter): letter for letter in letters})
+    glyphs = {}
+    for name in names:
+        pen = TTGlyphPen(None)
+        for x0, y0, x1, y1 in rectangles.get(name, []):
+            pen.moveTo((x0, y0))
+            pen.lineTo((x0, y1))
+            pen.lineTo((x1, y1))
+            pen.lineTo((x1, y0))
+            pen.closePath()
+        glyphs[name] = pen.glyph()
+    builder.setupGlyf(glyphs)
+    builder.setupHorizontalMetrics({name: (700, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    builder.save(str(path))
+    return path
+
+
+# --- fonts -----------------------------------------------------------------------------------------------------------
+
+def test_usable_fonts_are_many_distinct_and_all_have_a_to_j():
+    """More than 20 fonts, each file once, sorted by name, each mapping A-J to letter glyphs."""
+    usable = notmnist.usable_fonts()
+    assert len(usable) > 20, f"only {len(usable)} usable fonts: install Debian's fonts-* packages"
+    assert usable == sorted(usable, key=lambda p: (p.name, str(p)))
+    digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in usable}
+    assert len(digests) == len(usable), "two usable fonts have identical contents"
+    for path in usable:
+        glyphs = fonts.letter_glyph_names(path)
+        assert all(glyphs[letter] is not None for letter in LETTERS), f"{path} lacks some of A-J"
+    matplotlib_fonts = [p for p in usable if "mpl-data" in str(p)]
+    assert matplotlib_fonts, "matplotlib's own fonts (cmr10, STIXGeneral, ...) should be among them"
+
+
+def test_installed_symbol_fonts_are_excluded():
+    """Symbol and Dingbats (fonts-urw-base35) map A-J to Greek letters and pictograms: never used."""
+    symbols = [p for p in fonts.candidate_files() if re.search(r"Symbol|Dingbat|D050000L", p.name)]
+    if not symbols:
+        pytest.skip("no symbol font installed (Debian's fonts-urw-base35 has StandardSymbolsPS and D050000L)")
+    usable = set(notmnist.usable_fonts())
+    for path in symbols:
+        assert path not in usable, f"{path.name} is a symbol font but was kept"
+        assert "symbols" in (fonts.rejection(path) or ""), f"{path.name}: {fonts.rejection(path)}"
+
+
+def test_survey_rejects_each_kind_of_unusable_font(tmp_path):
+    """Missing letters, one box for every letter, blank letters, unreadable files and copies are left out."""
+    wide = {letter: [(50, 0, 150 + 50 * i, 700)] for i, letter in enumerate(LETTERS)}
+    good = build_font(tmp_path / "Good.ttf", "Good", wide)
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "GoodAgain.ttf").write_bytes(good.read_bytes())
+    build_font(tmp_path / "Boxes.ttf", "Boxes", {letter: [(50, 0, 600, 700)] for letter in LETTERS})
+    build_font(tmp_path / "Blank.ttf", "Blank", {})
+    build_font(tmp_path / "Half.ttf", "Half", wide, letters="ABCDE")
+    (tmp_path / "Broken.otf").write_text("not a font")
+
+    usable, rejected = fonts.survey([tmp_path])
+
+    assert usable == [good.resolve()]
+    reasons = {path.name: reason for path, reason in rejected.items()}
+    assert "same file contents" in reasons["GoodAgain.ttf"]
+    assert "same glyph" in reasons["Boxes.ttf"]
+    assert "blank" in reasons["Blank.ttf"]
+    assert "has no FGHIJ" in reasons["Half.ttf"]
+    assert "cannot be opened" in reasons["Broken.otf"]
+
+
+def test_same_design_in_two_formats_counts_once(tmp_path):
+    """The same family and style twice (e.g. .otf and .t1 of a URW font) keeps one file."""
+    shapes = {letter: [(50, 0, 150 + 50 * i, 700)] for i, letter in enumerate(LETTERS)}
+    build_font(tmp_path / "Twin-A.ttf", "Twin", shapes)
+    shapes["A"] = [(0, 0, 10, 700)]  # different bytes, same family and style
+    build_font(tmp_path / "Twin-B.ttf", "Twin", shapes)
+    usable, rejected = fonts.survey([tmp_path])
+    assert [p.name for p in usable] == ["Twin-A.ttf"]
+    assert "same design" in rejected[(tmp_path / "Twin-B.ttf").resolve()]
+
+
+# --- one image -------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def renders():
+    """Five images of every letter from spread-out fonts: [(font, letter, image)]."""
+    usable = notmnist.usable_fonts()
+    chosen = usable[:: max(1, len(usable) // 5)][:5]
+    return [(font, letter, notmnist.render_letter(font, letter, np.random.default_rng([i, j])))
+            for i, font in enumerate(chosen) for j, letter in enumerate(LETTERS)]
+
+
+def test_render_letter_is_28x28_uint8_white_on_black(renders):
+    for font, letter, image in renders:
+        assert image.shape == (28, 28) and image.dtype == np.uint8, f"{font.name} {letter}: {image.shape} {image.dtype}"
+        assert image.max() > 200, f"{font.name} {letter}: brightest pixel {image.max()}, expected a white letter"
+    everything = np.stack([image for _, _, image in renders])
+    assert np.median(everything) < 10, "the background should be black"
+
+
+def test_render_letter_stretches_the_ink_to_the_box(renders):
+    """The letter's ink reaches within the 0-3 pixel margins on all four sides (aspect ratio not kept)."""
+    reach = []
+    for _, _, image in renders:
+        rows = np.flatnonzero(image.max(axis=1) > 40)
+        columns = np.flatnonzero(image.max(axis=0) > 40)
+        reach.append(max(rows[0], 27 - rows[-1], columns[0], 27 - columns[-1]))
+    assert np.mean(np.array(reach) <= 3) >= 0.95, f"ink stops short of the margins: {sorted(reach)[-10:]}"
+    # An I is narrow: only stretching makes it as wide as the box.
+    widths = [np.ptp(np.flatnonzero(image.max(axis=0) > 40)) for _, letter, image in renders if letter == "I"]
+    assert min(widths) >= 18, f"the I's were not stretched to the box: widths {widths}"
+
+
+def test_render_letter_varies_with_the_generator_and_repeats_with_the_seed():
+    font = notmnist.usable_fonts()[0]
+    first = notmnist.render_letter(font, "A", np.random.default_rng(1))
+    again = notmnist.render_letter(font, "A", np.random.default_rng(1))
+    others = [notmnist.render_letter(font, "A", np.random.default_rng(seed)).tobytes() for seed in range(2, 22)]
+    assert np.array_equal(first, again)
+    assert len(set(others) | {first.tobytes()}) == 21, "renders with different seeds should all differ"
+    assert notmnist.render_letter(font, "B", np.random.default_rng(1), shape=(32, 32)).shape == (32, 32)
+    with pytest.raises(ValueError, match="letter must be one of"):
+        notmnist.render_letter(font, "K", np.random.default_rng(1))
+
+
+# --- the archives ----------------------------------------------------------------------------------------------------
+
+def test_archives_have_the_real_layout(generated, tmp_path):
+    """One top folder, A..J, base64 font-like names, 28x28 mode-L PNGs; extracts with the "data" filter."""
+    manifest = notmnist.read_manifest(generated)
+    for name, folder in (("notMNIST_small.tar.gz", "notMNIST_small"), ("notMNIST_large.tar.gz", "notMNIST_large")):
+        with tarfile.open(generated / name, "r:gz") as tar:
+            names = tar.getnames()
+            tar.extractall(tmp_path / folder, filter="data")
+        assert {n.split("/")[0] for n in names} == {folder}
+        assert [p.name for p in (tmp_path / folder).iterdir()] == [folder]
+        assert sorted(p.name for p in (tmp_path / folder / folder).iterdir()) == list(LETTERS)
+        record = manifest["archives"][name]
+        broken = {d["member"] for d in record["defects"]["unreadable"] + record["defects"]["wrong_size"]}
+        files = [n for n in names if n.endswith(".png")]
+        assert len(files) == len(set(files)) == record["members"]
+        for member, data in members(generated / name).items():
+            top, letter, file_name = member.split("/")
+            assert letter in LETTERS
+            decoded = archive.decoded_font_name(file_name)  # standard base64, as the real names
+            assert FONT_NAME.fullmatch(decoded), f"{file_name} decodes to {decoded!r}"
+            assert decoded.split("_v")[0] in {Path(f).stem for f in manifest["fonts"]}
+            if member not in broken:
+                with Image.open(io.BytesIO(data)) as image:
+                    assert (image.format, image.mode, image.size) == ("PNG", "L", (28, 28)), member
+
+
+def test_manifest_records_parameters_fonts_counts_and_checksums(generated):
+    manifest = notmnist.read_manifest(generated / notmnist.MANIFEST_NAME)
+    assert (manifest["seed"], manifest["sizes"], manifest["version"]) == (
+        0, {"small": SMALL, "large": LARGE}, notmnist.GENERATOR_VERSION)
+    assert manifest["fonts"] == archive.font_file_names(notmnist.usable_fonts())
+    for name, record in manifest["archives"].items():
+        assert hashlib.sha256((generated / name).read_bytes()).hexdigest() == record["sha256"]
+        assert (generated / name).stat().st_size == record["bytes"]
+        counted = {letter: 0 for letter in LETTERS}
+        for member in members(generated / name):
+            counted[member.split("/")[1]] += 1
+        assert counted == record["per_class"] and sum(counted.values()) == record["members"]
+
+
+def test_planted_duplicates_are_exact_and_near_duplicates_differ_as_recorded(generated):
+    manifest = notmnist.read_manifest(generated)
+    files = {**members(generated / "notMNIST_large.tar.gz"), **members(generated / "notMNIST_small.tar.gz")}
+    small = manifest["archives"]["notMNIST_small.tar.gz"]["defects"]
+    large = manifest["archives"]["notMNIST_large.tar.gz"]["defects"]
+    exact = large["duplicates"] + small["duplicates"] + small["duplicates_from_large"]
+    near = large["near_duplicates"] + small["near_duplicates_from_large"]
+    assert len(large["duplicates"]) == round(0.05 * LARGE) and len(large["near_duplicates"]) == round(0.01 * LARGE)
+    assert len(small["duplicates_from_large"]) == round(0.08 * SMALL) and small["duplicates"]
+    assert len(small["near_duplicates_from_large"]) == round(0.01 * SMALL)
+    for pair in exact:
+        assert files[pair["original"]] == files[pair["copy"]], pair
+        assert pair["original"] != pair["copy"] and pair["original"].split("/")[1] == pair["copy"].split("/")[1]
+    for pair in small["duplicates_from_large"] + small["near_duplicates_from_large"]:
+        assert pair["original"].startswith("notMNIST_large/") and pair["copy"].startswith("notMNIST_small/")
+    for pair in near:
+        difference = np.abs(pixels(files[pair["original"]]).astype(int) - pixels(files[pair["copy"]]).astype(int))
+        assert np.count_nonzero(difference) == pair["pixels_changed"] in (1, 2), pair
+        assert difference.max(initial=0) >= 40 and difference[difference > 0].min() >= 40, pair
+
+
+def test_planted_unreadable_wrong_size_and_imbalance_are_there(generated):
+    manifest = notmnist.read_manifest(generated)
+    for name, record in manifest["archives"].items():
+        files = members(generated / name)
+        unreadable = record["defects"]["unreadable"]
+        assert sorted(d["kind"] for d in unreadable) == ["empty", "truncated"]
+        for defect in unreadable:
+            assert len(files[defect["member"]]) == defect["bytes"]
+            assert (defect["bytes"] == 0) == (defect["kind"] == "empty")
+            assert not opens(files[defect["member"]]), f"{defect['member']} should not open"
+        (wrong,) = record["defects"]["wrong_size"]
+        assert pixels(files[wrong["member"]]).shape == tuple(wrong["shape"]) != (28, 28)
+        typical = np.median(list(record["per_class"].values()))
+        assert 1 <= len(record["imbalance"]) <= 2
+        for letter, smaller in record["imbalance"].items():
+            assert record["per_class"][letter] == smaller["members"] < typical
+            assert 0.02 <= smaller["fewer"] <= 0.04
+
+
+def test_read_archive_skips_exactly_the_planted_broken_files(generated):
+    from course_lib.data.formats.notmnist import read_archive
+
+    manifest = notmnist.read_manifest(generated)
+    for name, record in manifest["archives"].items():
+        images, labels, skipped = read_archive(generated / name, LETTERS)
+        planted = {d["member"] for d in record["defects"]["unreadable"] + record["defects"]["wrong_size"]}
+        assert {entry[0] for entry in skipped} == {f"{name}:{member}" for member in planted}
+        assert images.shape == (record["members"] - len(planted), 28, 28) and images.dtype == np.uint8
+        assert np.bincount(labels, minlength=10).sum() == len(images)
+
+
+def test_defect_counts_scale_with_size():
+    assert plan.defect_counts("notMNIST_large", 220_000)["duplicate"] == 11_000
+    assert plan.defect_counts("notMNIST_small", 18_700)["duplicate_from_large"] == 1_496
+    big = plan.defect_counts("notMNIST_large", 220_000)
+    assert big["empty"] + big["truncated"] == 5  # as many unreadable files as the real large archive
+    with pytest.raises(ValueError, match="at least 100"):
+        plan.plan_archive("notMNIST_small", 50, 10, seed=0)
+
+
+def test_same_seed_gives_identical_archives_whatever_the_workers(tmp_path, monkeypatch):
+    """Byte-identical archives for one seed, with 1 or 2 worker processes; another seed differs."""
+    monkeypatch.setattr(generator, "PARALLEL_FROM", 0)  # use the process pool even for a few images
+    runs = {}
+    for label, seed, workers in (("one", 3, 1), ("two", 3, 2), ("other", 4, 1)):
+        manifest = notmnist.generate(tmp_path / label, small=100, large=200, seed=seed, progress=False,
+                                     workers=workers)
+        runs[label] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in manifest.parent.iterdir()}
+    assert runs["one"] == runs["two"]
+    assert sorted(runs["one"]) == ["notMNIST_large.tar.gz", "notMNIST_manifest.json", "notMNIST_small.tar.gz"]
+    assert runs["one"]["notMNIST_small.tar.gz"] != runs["other"]["notMNIST_small.tar.gz"]
+    assert runs["one"]["notMNIST_large.tar.gz"] != runs["other"]["notMNIST_large.tar.gz"]
+
+
+def test_a_failed_generation_leaves_no_file_behind(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(generator, "sha256_of", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        notmnist.generate(tmp_path, small=100, large=200, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- the cache, load() and the command line --------------------------------------------------------------------------
+
+def test_ensure_archives_generates_only_when_needed(data_env, monkeypatch):
+    calls = []
+    real_generate = generator.generate
+    monkeypatch.setattr(generator, "generate", lambda *a, **k: calls.append(k) or real_generate(*a, **k))
+
+    folder = notmnist.ensure_archives(small=100, large=200, progress=False)
+    assert folder == data_env[1] / "notmnist" / "generated-100-200-seed0" == generated_folder(100, 200)
+    assert notmnist.ensure_archives(small=100, large=200) == folder and len(calls) == 1
+
+    small = folder / "notMNIST_small.tar.gz"
+    damaged = bytearray(small.read_bytes())
+    damaged[100] ^= 0xFF
+    small.write_bytes(bytes(damaged))
+    assert not is_current(folder, small=100, large=200, seed=0)
+    notmnist.ensure_archives(small=100, large=200, progress=False)
+    assert len(calls) == 2 and is_current(folder, small=100, large=200, seed=0)
+
+    # Other parameters get a folder of their own: the fast-mode set never replaces the full one.
+    other = notmnist.ensure_archives(small=110, large=200, progress=False)
+    assert len(calls) == 3 and other.name == "generated-110-200-seed0"
+    assert notmnist.read_manifest(other)["sizes"] == {"small": 110, "large": 200}
+    assert is_current(folder, small=100, large=200, seed=0)
+    monkeypatch.setenv("COURSE_NOTMNIST_SMALL", "100")
+    monkeypatch.setenv("COURSE_NOTMNIST_LARGE", "200")
+    assert generated_folder() == data_env[1] / "notmnist" / "generated"  # the defaults keep the plain name
+
+
+def test_sizes_come_from_the_environment_then_the_module_defaults(monkeypatch):
+    from course_lib.errors import CourseError
+    from course_lib.notmnist.cache import default_size
+
+    monkeypatch.delenv("COURSE_NOTMNIST_SMALL", raising=False)
+    monkeypatch.setattr(generator, "DEFAULT_SMALL", 123)
+    assert default_size("small") == 123
+    monkeypatch.setenv("COURSE_NOTMNIST_SMALL", "2_000")
+    assert default_size("small") == 2_000
+    monkeypatch.setenv("COURSE_NOTMNIST_SMALL", "many")
+    with pytest.raises(CourseError, match="COURSE_NOTMNIST_SMALL"):
+        default_size("small")
+
+
+def test_load_notmnist_without_real_files_uses_the_generated_archives(data_env, monkeypatch):
+    from course_lib import data
+
+    monkeypatch.delenv("COURSE_NOTMNIST_SMALL", raising=False)
+    monkeypatch.delenv("COURSE_NOTMNIST_LARGE", raising=False)
+    monkeypatch.setattr(generator, "DEFAULT_SMALL", SMALL)
+    monkeypatch.setattr(generator, "DEFAULT_LARGE", LARGE)
+    with pytest.warns(UserWarning, match="skipped 6 unreadable"):
+        ((x_train, y_train), (x_test, y_test)), info = data.load("notmnist", with_info=True)
+
+    assert x_train.shape == (LARGE - 3, 28, 28) and x_test.shape == (SMALL - 3, 28, 28)
+    assert x_train.dtype == x_test.dtype == np.uint8 and y_train.dtype == np.int64
+    assert set(np.unique(y_train)) == set(range(10))
+    assert info.real is False
+    folder = str(generated_folder())
+    assert info.splits["train"].location == info.splits["test"].location == folder
+    fonts_used = len(notmnist.read_manifest(folder)["fonts"])
+    assert info.splits["train"].note == (f"generated on this machine from {fonts_used} fonts (seed 0): "
+                                         "not the real notMNIST")
+    assert len(info.skipped) == 6
+
+
+def test_course_data_fetch_and_path_build_the_archives_offline(data_env):
+    sizes = {"COURSE_NOTMNIST_SMALL": "200", "COURSE_NOTMNIST_LARGE": "400", "COURSE_OFFLINE": "1"}
+    fetched = run_course("data", "fetch", "notmnist", env=sizes)
+    assert fetched.returncode == 0, fetched.stderr
+    folder = data_env[1] / "notmnist" / "generated"
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "notMNIST_large.tar.gz", "notMNIST_manifest.json", "notMNIST_small.tar.gz"]
+    manifest = json.loads((folder / "notMNIST_manifest.json").read_text())
+    assert manifest["sizes"] == {"small": 200, "large": 400}
+    assert "notmnist train: embedded: generated on this machine" in fetched.stdout
+
+    located = run_course("data", "path", "notmnist", env=sizes)
+    assert located.returncode == 0, located.stderr
+    assert located.stdout.strip() == str(folder)
