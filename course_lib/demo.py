@@ -3,15 +3,19 @@
 1. data: where every dataset is found; build the generated stand-ins;
 2. a scratch nbgrader course (``build/demo``) with a copy of ``notebooks/``;
 3. per assignment: the student version (nbgrader), checked for leaks; the
-   reference solution run in fast mode; the reference and a blank student
-   copy autograded;
+   reference solution run in fast mode; the reference (the student version
+   answered with the reference's code) and a blank student copy autograded,
+   sandboxed, as ``course autograde`` does;
 4. a summary table. Planned assignments that have not landed are listed too.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +23,13 @@ from pathlib import Path
 import nbformat
 
 from course_lib import data
-from course_lib.errors import CourseError
 from course_lib.grading import nbgrader_course, student_version
+from course_lib.grading.autograde import read_report
 from course_lib.project import PLANNED, build_dir, course_root, existing_assignments, source_notebooks
 from course_lib.solutions import run_notebook
 from course_lib.table import format_table
+
+SOLUTION_MARKER = re.compile(r"^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.M)
 
 
 @dataclass
@@ -60,19 +66,24 @@ def prepare_data(say) -> list[list[str]]:
                      "embedded": f"stand-in: {source.note}"}.get(source.origin, f"{source.origin}: {source.location}")
             rows.append([name, split, where, "real" if source.real and source.origin != "missing" else "-"])
     say("preparing the fast-mode notMNIST set (generated unless the real archives are here)...")
-    archives = notmnist.find_archives("auto", fast=True)
+    archives = notmnist.prepare_fast_mode()
     rows.append(["notmnist", "fast set", str(archives.large.parent), "generated" if archives.generated else "real"])
     return rows
 
 
-def _submit(notebooks, folder: Path, clear_outputs: bool) -> None:
+def _submit(notebooks, folder: Path, answers_from=None) -> None:
+    """Write student copies into ``folder``; with ``answers_from`` (source notebooks), answered by the reference."""
     folder.mkdir(parents=True, exist_ok=True)
+    sources = {path.name: path for path in answers_from or []}
     for path in notebooks:
         notebook = nbformat.read(path, as_version=4)
-        if clear_outputs:
+        if path.name in sources:
+            answers = {student_version.grade_id(cell): cell.source
+                       for cell in nbformat.read(sources[path.name], as_version=4).cells}
             for cell in notebook.cells:
-                if cell.cell_type == "code":
-                    cell.outputs, cell.execution_count = [], None
+                meta = cell.metadata.get("nbgrader", {})
+                if meta.get("solution") and cell.metadata["nbgrader"]["grade_id"] in answers:
+                    cell.source = SOLUTION_MARKER.sub("", answers[meta["grade_id"]]).strip("\n")
         nbformat.write(notebook, folder / path.name)
 
 
@@ -91,15 +102,22 @@ def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
     result.metric = "; ".join(run.headline() for run in runs)
     problems += [f"{run.source.name}: {run.problem()}" for run in runs if not run.ok]
 
-    say(f"{name}: autograding the reference and a blank student copy")
-    _submit(sources, course / "submitted" / "reference" / name, clear_outputs=True)
-    _submit(released, course / "submitted" / "blank" / name, clear_outputs=False)
+    say(f"{name}: autograding the reference and a blank student copy (sandboxed, 2 at a time)")
+    _submit(released, course / "submitted" / "reference" / name, answers_from=sources)
+    _submit(released, course / "submitted" / "blank" / name)
+    # As an instructor runs it: `course autograde` in a process of its own.
+    graded = subprocess.run([sys.executable, "-m", "course_lib", "autograde", name, "--workers", "2",
+                             "--course", str(course)], capture_output=True, text=True)
+    if graded.returncode != 0:
+        problems.append(f"autograde: {graded.stderr.strip().splitlines()[-1] if graded.stderr.strip() else ''}")
     for student in ("reference", "blank"):
-        try:
-            nbgrader_course.autograde(config, name, student)
-            setattr(result, student, nbgrader_course.submission_score(config, name, student))
-        except CourseError as error:
-            problems.append(f"autograde {student}: {error}")
+        report = read_report(course, name, student)
+        if report is None:
+            problems.append(f"autograde {student}: no grading report")
+            continue
+        setattr(result, student, (report["score"], report["max_score"]))
+        if not report["ok"]:
+            problems.append(f"autograde {student}: {report['reason']}")
     result.problems = tuple(problems)
     return result
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.paths import jupyter_runtime_dir
 from traitlets import default
 
 
@@ -15,8 +15,10 @@ class IpcKernelManager(AsyncKernelManager):
 
     Other users of the machine cannot connect to it, it works across network
     namespaces (a sandbox with no network), and ipykernel does not warn about
-    unencrypted TCP. The socket files live in Jupyter's runtime folder, named
-    by an absolute path, so kernel and client agree whatever their working folders.
+    unencrypted TCP. The socket files are named by a short absolute path (a
+    Unix socket path may not exceed 107 bytes), so kernel and client agree
+    whatever their working folders; messages still need the key in the
+    connection file, which stays in Jupyter's private runtime folder.
     """
 
     @default("transport")
@@ -25,6 +27,4 @@ class IpcKernelManager(AsyncKernelManager):
 
     @default("ip")
     def _default_ip(self):
-        runtime = jupyter_runtime_dir()
-        os.makedirs(runtime, exist_ok=True)
-        return os.path.join(runtime, f"kernel-{uuid.uuid4().hex[:12]}-ipc")
+        return os.path.join(tempfile.gettempdir(), f"jk-{uuid.uuid4().hex[:12]}-ipc")

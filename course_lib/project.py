@@ -14,11 +14,12 @@ from course_lib.errors import CourseError
 class Assignment:
     name: str   # the nbgrader assignment id, also the folder name under notebooks/
     title: str
+    prepare: str | None = None  # "module:function" building the data its fast mode needs, before grading
 
 
 # The course, in order. `course demo` reports the ones that have not landed yet.
 PLANNED = (
-    Assignment("01_notmnist", "notMNIST: data curation"),
+    Assignment("01_notmnist", "notMNIST: data curation", prepare="course_lib.notmnist.source:prepare_fast_mode"),
     Assignment("02_fundamentals", "Softmax, cross-entropy and SGD"),
     Assignment("03_mnist_cnn", "A convolutional network for MNIST"),
     Assignment("04_cifar10_cnn", "A convolutional network for CIFAR-10"),
@@ -79,3 +80,14 @@ def put_environment_on_path() -> None:
     parts = os.environ.get("PATH", "").split(os.pathsep)
     if scripts not in parts:
         os.environ["PATH"] = os.pathsep.join([scripts, *parts])
+
+
+def prepare_for_grading(assignment: str) -> None:
+    """Build what ``assignment`` needs in fast mode, so that sandboxed kernels find it read-only."""
+    import importlib
+
+    planned = next((a for a in PLANNED if a.name == assignment), None)
+    if planned is None or planned.prepare is None:
+        return
+    module, function = planned.prepare.split(":")
+    getattr(importlib.import_module(module), function)()

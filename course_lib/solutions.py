@@ -63,7 +63,7 @@ def run_notebook(source: Path, output: Path, *, full: bool = False, timeout: int
         papermill.execute_notebook(
             str(source), str(output), parameters={"FAST_MODE": not full}, cwd=str(output.parent),
             kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
-            kernel_manager_class=IpcKernelManager,
+            kernel_manager_class=IpcKernelManager, shutdown_kernel="immediate",
         )
     except papermill.PapermillExecutionError as failure:
         error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}".splitlines()[0][:300]

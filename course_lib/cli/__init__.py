@@ -14,15 +14,16 @@ from course_lib.errors import CourseError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from course_lib.cli import data, demo, solutions, student
+    from course_lib.cli import data, demo, grading, solutions, student
 
     parser = argparse.ArgumentParser(
         prog="course",
-        description="The course kit's command: datasets, reference solutions, the end-to-end demo.",
+        description="The course kit's command: datasets, reference solutions, the end-to-end demo, and the "
+                    "instructor's grading pipeline (release, collect, autograde, feedback, grades).",
         epilog="Run `course COMMAND --help` for the options of each command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (data, solutions, demo, student):
+    for module in (data, solutions, demo, student, grading):
         module.register(commands)
     return parser
 

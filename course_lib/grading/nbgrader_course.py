@@ -75,20 +75,8 @@ def generate_assignment(config: Config, assignment: str) -> list[Path]:
     return sorted(release.glob("*.ipynb"))
 
 
-def autograde(config: Config, assignment: str, student: str) -> None:
-    checked(api(config).autograde(assignment, student, force=True, create=True),
-            f"autograde {assignment} for {student}")
-
-
 def gradebook(config: Config):
     from nbgrader.api import Gradebook
 
     db_url = config.CourseDirectory.get("db_url") or f"sqlite:///{course_folder(config) / 'gradebook.db'}"
     return Gradebook(db_url, course_id=config.CourseDirectory.course_id)
-
-
-def submission_score(config: Config, assignment: str, student: str) -> tuple[float, float]:
-    """(score, max score) of a graded submission."""
-    with gradebook(config) as book:
-        submission = book.find_submission(assignment, student)
-        return float(submission.score), float(submission.max_score)

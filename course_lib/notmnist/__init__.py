@@ -29,8 +29,14 @@ from course_lib.notmnist.generator import (
                                            generate,
 )
 from course_lib.notmnist.render import render_letter
-from course_lib.notmnist.source import Archives, describe_defects, find_archives, planted_cross_duplicates
+from course_lib.notmnist.source import (
+                                           Archives,
+                                           describe_defects,
+                                           find_archives,
+                                           planted_cross_duplicates,
+                                           prepare_fast_mode,
+)
 
 __all__ = ["ARCHIVE_NAMES", "DEFAULT_LARGE", "DEFAULT_SMALL", "GENERATOR_VERSION", "LETTERS", "MANIFEST_NAME",
            "Archives", "describe_defects", "ensure_archives", "find_archives", "generate", "generated_folder",
-           "planted_cross_duplicates", "read_manifest", "render_letter", "standin", "usable_fonts"]
+           "planted_cross_duplicates", "prepare_fast_mode", "read_manifest", "render_letter", "standin", "usable_fonts"]

@@ -1,0 +1,424 @@
+"""Autograding a batch of submissions: each alone, sandboxed, N at a time, merged into one gradebook.
+
+For every submission, in a process of its own (forked, so it starts in
+milliseconds):
+
+1. a scratch nbgrader course is made for it alone: a snapshot of the
+   gradebook taken before the batch, the assignment's non-notebook files,
+   and a copy of the submission, repaired (``course_lib.grading.repair``);
+2. nbgrader's own ``autograde`` runs there, its kernel sandboxed
+   (``course_lib.grading.sandbox``), with a per-cell timeout, a wall-clock
+   limit, CPU, memory and file-size limits, and outputs capped in size;
+3. the process writes a report; it never touches the course's gradebook.
+
+The parent merges each finished submission into the course's gradebook, one
+at a time (sqlite is not safe for concurrent writers), and copies its
+autograded notebooks into place. A submission that cannot be graded (an
+unreadable file, a kernel that died or ran out of time) gets zero on every
+graded cell and its reason in the report; the batch goes on. Because every
+submission is graded alone, from the same snapshot, the results do not
+depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from course_lib.errors import CourseError
+from course_lib.grading import nbgrader_course, sandbox
+from course_lib.grading.repair import RepairError, repair
+
+REPORTS = "grading-reports"  # <course>/grading-reports/<assignment>/<student>.json
+GRACE = 120  # seconds a grading process may take beyond its kernel's wall-clock limit
+
+
+@dataclass
+class Result:
+    """What happened to one submission. ok: nbgrader graded every notebook."""
+
+    student: str
+    ok: bool
+    score: float = 0.0
+    max_score: float = 0.0
+    reason: str = ""
+    repairs: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    sandbox: str = ""
+
+
+@dataclass
+class Job:
+    assignment: str
+    student: str
+    submission: Path
+    scratch: Path
+    snapshot: Path
+    source: Path
+    student_version: Path
+    spec: str
+    course_id: str
+
+
+def find_submissions(folder: Path, assignment: str) -> dict[str, Path]:
+    """``{student: folder}`` for every ``<folder>/<student>/<assignment>/`` (nbgrader's submitted/ layout)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CourseError(f"{folder} does not exist: expected nbgrader's layout <folder>/<student>/{assignment}/")
+    found = {p.name: p / assignment for p in sorted(folder.iterdir())
+             if p.is_dir() and (p / assignment).is_dir() and not p.name.startswith(".")}
+    if not found:
+        raise CourseError(f"no submissions in {folder}: expected <student>/{assignment}/ folders")
+    return found
+
+
+def choose_sandbox(requested: str = "auto", say=print) -> str:
+    """"bwrap" or "none". auto: bwrap when it works here, else a loud warning and limits only."""
+    if requested == "none":
+        say("WARNING: sandbox disabled (--sandbox none): student code runs with your rights, limits only.")
+        return "none"
+    works, why = sandbox.bubblewrap_works()
+    if works:
+        return "bwrap"
+    if requested == "bwrap":
+        raise CourseError(f"the sandbox was required but cannot be used: {why}")
+    say("WARNING: NO SANDBOX. " + why + ". Student code will run with your rights (only CPU, memory, "
+        "file-size and time limits apply). Install bubblewrap, or grade inside a container (Docker).")
+    return "none"
+
+
+def autograde(assignment: str, *, repository: Path | None = None, course_root: Path | None = None,
+              submissions: Path | None = None, workers: int = 1, limits: sandbox.Limits | None = None,
+              sandbox_tool: str = "auto", keep_work: bool = False, say=print) -> list[Result]:
+    """Grade every submission of ``assignment``; return one Result per student, in name order.
+
+    keep_work: keep each submission's scratch course and grading log in
+    ``<course>/.grading/<assignment>/<student>/`` (to see why one failed).
+    """
+    limits = limits or sandbox.Limits()
+    os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")  # nbformat validates each notebook often
+    config = nbgrader_course.load_config(repository, root=course_root)
+    course = nbgrader_course.course_folder(config)
+    sources = sorted((nbgrader_course.source_folder(config) / assignment).glob("*.ipynb"))
+    if not sources:
+        raise CourseError(f"no source notebooks for {assignment} in {nbgrader_course.source_folder(config)}")
+    release = course / config.CourseDirectory.get("release_directory", "release") / assignment
+    if not _in_gradebook(config, assignment) or not all((release / s.name).is_file() for s in sources):
+        say(f"{assignment}: building the student version first (generate_assignment)")
+        nbgrader_course.generate_assignment(config, assignment)
+    found = find_submissions(submissions or course / "submitted", assignment)
+    tool = choose_sandbox(sandbox_tool, say)
+    _prepare_data(assignment)
+
+    work = course / ".grading" / assignment
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    snapshot = work / "gradebook-snapshot.db"
+    shutil.copy2(course / "gradebook.db", snapshot)
+    jobs = [Job(assignment, student, folder, work / student, snapshot, sources[0].parent, release,
+                sandbox.make_spec(_kernels_folder(), limits, tool=tool).to_json(),
+                config.CourseDirectory.course_id)
+            for student, folder in found.items()]
+    results = {}
+
+    def finished(job: Job, outcome: dict):
+        result = _merge(config, job, outcome)
+        shutil.rmtree(_spec_of(job).kernels_folder, ignore_errors=True)
+        results[job.student] = result
+        state = f"{result.score:g} / {result.max_score:g}" if result.ok else f"FAILED: {result.reason}"
+        say(f"  {job.student}: {state} ({result.seconds:.0f} s)")
+
+    say(f"{assignment}: grading {len(jobs)} submission(s), {workers} at a time, sandbox: {tool}")
+    _warm_imports()
+    _run(jobs, workers, limits.wall + GRACE, finished)
+    if keep_work:
+        say(f"{assignment}: scratch courses and grading logs kept in {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return [results[student] for student in sorted(results)]
+
+
+def _kernels_folder() -> Path:
+    """A short private folder for one submission's kernel files (a Unix socket path is at most 107 bytes)."""
+    return Path(tempfile.mkdtemp(prefix="ck-"))
+
+
+def _in_gradebook(config, assignment: str) -> bool:
+    from nbgrader.api import MissingEntry
+
+    if not (nbgrader_course.course_folder(config) / "gradebook.db").exists():
+        return False
+    with nbgrader_course.gradebook(config) as book:
+        try:
+            book.find_assignment(assignment)
+            return True
+        except MissingEntry:
+            return False
+
+
+def _prepare_data(assignment: str) -> None:
+    """Data a notebook would build in fast mode is built here, once: kernels see the cache read-only."""
+    from course_lib.project import prepare_for_grading
+
+    prepare_for_grading(assignment)
+
+
+# --- running the jobs ---------------------------------------------------------------------------------------
+
+def _warm_imports() -> None:
+    """Import what every grading process needs once, here: forked children then start with it loaded."""
+    import nbclient  # noqa: F401
+    import nbconvert.preprocessors  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+    import nbgrader.converters  # noqa: F401
+    import nbgrader.preprocessors  # noqa: F401
+
+    from course_lib.grading import preprocessors  # noqa: F401
+
+
+def _run(jobs, workers: int, timeout: float, finished) -> None:
+    """Grade each job in a forked process, ``workers`` at a time; ``finished(job, outcome)`` as each ends.
+
+    ``workers`` notebooks run at a time (a semaphore the processes share). Up
+    to as many more processes get ready meanwhile: they copy and repair their
+    submission and start their sandboxed kernel, then wait for a turn, so a
+    freed slot does not wait for a kernel to start. The time limit counts from
+    a process's turn.
+    """
+    context = multiprocessing.get_context("fork")
+    turns = context.Semaphore(max(1, workers))
+    pending, alive = list(jobs), []
+    while pending or alive:
+        done, still = [], []
+        for job, process, forked, turn in alive:
+            now = time.time()
+            began = turn.value or None
+            over = (now - began > timeout) if began else (now - forked > 2 * timeout)
+            if process.is_alive() and not over:
+                still.append((job, process, forked, turn))
+                continue
+            if process.is_alive():
+                process.kill()
+            process.join()
+            done.append((job, _outcome(job, process, now - (began or forked), timeout)))
+        alive = still
+        waiting = sum(1 for _, _, _, turn in alive if not turn.value)
+        while pending and waiting < max(1, workers):
+            job = pending.pop(0)
+            job.scratch.mkdir(parents=True, exist_ok=True)
+            turn = context.Value("d", 0.0)
+            process = context.Process(target=_child, args=(job, turns, turn), name=f"grade-{job.student}")
+            process.start()
+            alive.append((job, process, time.time(), turn))
+            waiting += 1
+        for job, outcome in done:
+            finished(job, outcome)
+        if not done:
+            time.sleep(0.02)
+
+
+def _outcome(job: Job, process, seconds: float, timeout: float) -> dict:
+    path = job.scratch / "outcome.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    if seconds >= timeout:
+        reason = f"grading took longer than {timeout:.0f} s and was stopped"
+    else:
+        reason = f"the grading process died (exit code {process.exitcode})"
+    return {"ok": False, "reason": reason, "repairs": [], "seconds": seconds}
+
+
+def _child(job: Job, turns, turn) -> None:
+    """In the forked process: get ready, wait for a turn, grade one submission, write outcome.json."""
+    log = open(job.scratch / "grading.log", "w")
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+    sys.stdout, sys.stderr = log, log
+    start = time.monotonic()
+    outcome = {"ok": False, "reason": "", "repairs": [], "seconds": 0.0}
+    has_turn = False
+    try:
+        repairs = _prepare(job)
+        turns.acquire()
+        has_turn, turn.value = True, time.time()
+        start = time.monotonic()
+        outcome.update(_grade(job), repairs=repairs)
+    except RepairError as error:
+        outcome["reason"] = str(error)
+    except Exception as error:  # whatever happens, the batch goes on
+        outcome["reason"] = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"[:300]
+    finally:
+        if has_turn:
+            turns.release()
+    outcome["seconds"] = round(time.monotonic() - start, 2)
+    temporary = job.scratch / "outcome.json.partial"
+    temporary.write_text(json.dumps(outcome))
+    os.replace(temporary, job.scratch / "outcome.json")
+    log.flush()
+    os._exit(0)
+
+
+def _prepare(job: Job) -> list[str]:
+    """The scratch course for one submission, its repairs, and its kernel started ahead."""
+    course = job.scratch / "course"
+    submitted = course / "submitted" / job.student / job.assignment
+    shutil.copytree(job.submission, submitted, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    source_copy = course / "source" / job.assignment
+    shutil.copytree(job.source, source_copy, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    shutil.copy2(job.snapshot, course / "gradebook.db")
+    repairs = []
+    for source in sorted(job.source.glob("*.ipynb")):
+        notebook = submitted / source.name
+        if notebook.is_file():
+            report = repair(notebook, source, job.student_version / source.name)
+            repairs += [f"{source.name}: {action}" for action in report.actions]
+    # The kernel's working folder holds what nbgrader will put there: the submission's files, then the
+    # assignment's own files over them (notebooks aside: the kernel never sees those).
+    working = course / "autograded" / job.student / job.assignment
+    shutil.copytree(submitted, working, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+    shutil.copytree(source_copy, working, dirs_exist_ok=True)
+    os.environ[sandbox.ENVIRONMENT_VARIABLE] = job.spec
+    os.environ["NBGRADER_EXECUTION"] = "autograde"  # what nbgrader sets while it executes the notebook
+    sandbox.start_ahead(working)
+    return repairs
+
+
+def _grade(job: Job) -> dict:
+    course = job.scratch / "course"
+    config = grading_config(course, job.course_id, _spec_of(job).limits)
+    result = nbgrader_course.api(config).autograde(job.assignment, job.student, force=True, create=True)
+    print(result.get("log", ""), result.get("error") or "", flush=True)  # into grading.log (--keep-work)
+    if not result.get("success"):
+        return {"ok": False, "reason": _failure_reason(job, result)}
+    return {"ok": True, "reason": ""}
+
+
+def grading_config(course: Path, course_id: str, limits: sandbox.Limits):
+    """nbgrader's configuration for grading in ``course``: sandboxed kernels, timeouts, capped outputs."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import LimitOutput
+    from traitlets.config import Config
+
+    from course_lib.grading.preprocessors import CapOutputSize
+
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.course_id = course_id
+    config.Execute.kernel_manager_class = "course_lib.grading.sandbox.SandboxedKernelManager"
+    config.Execute.timeout = limits.cell
+    config.Execute.interrupt_on_timeout = True
+    config.Execute.startup_timeout = 120
+    # The kernel is thrown away: killing it at the end saves the seconds a graceful shutdown can hang.
+    config.Execute.shutdown_kernel = "immediate"
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    steps.insert(steps.index(LimitOutput) + 1, CapOutputSize)  # lines, then characters and images
+    config.Autograde.autograde_preprocessors = steps
+    return config
+
+
+def _spec_of(job: Job) -> sandbox.SandboxSpec:
+    return sandbox.SandboxSpec.from_json(job.spec)
+
+
+def _failure_reason(job: Job, result: dict) -> str:
+    kernels = Path(_spec_of(job).kernels_folder)
+    statuses = [json.loads(p.read_text()) for p in sorted(kernels.glob("*/status.json"))]
+    for status in statuses:
+        if status.get("wall_clock_exceeded"):
+            return "the notebook ran longer than the wall-clock limit and its kernel was stopped"
+    log = (result.get("log") or "") + (result.get("error") or "")
+    if "DeadKernelError" in log or "Kernel died" in log:
+        codes = [s.get("returncode") for s in statuses if not s.get("stopped_by_grader")]
+        code = codes[-1] if codes else None
+        explanation = {0: "the notebook ended its own kernel (os._exit or sys.exit?)",
+                       -9: "killed: out of memory or CPU time?", -24: "CPU time limit exceeded",
+                       -25: "file-size limit exceeded"}.get(code, f"exit code {code}")
+        return f"the kernel died while running the notebook ({explanation})"
+    try:
+        nbgrader_course.checked(result, "autograde")
+    except CourseError as error:
+        return str(error)
+    return "nbgrader could not grade it"
+
+
+# --- merging into the course's gradebook --------------------------------------------------------------------
+
+def _merge(config, job: Job, outcome: dict) -> Result:
+    """Copy one submission's grades into the course's gradebook and its notebooks into autograded/."""
+    from nbgrader.api import Gradebook
+
+    course = nbgrader_course.course_folder(config)
+    result = Result(job.student, bool(outcome.get("ok")), reason=outcome.get("reason", ""),
+                    repairs=list(outcome.get("repairs", [])), seconds=float(outcome.get("seconds", 0)),
+                    sandbox=_spec_of(job).tool)
+    scratch_course = job.scratch / "course"
+    with nbgrader_course.gradebook(config) as book:
+        book.update_or_create_student(job.student)
+        if result.ok:
+            with Gradebook(f"sqlite:///{scratch_course / 'gradebook.db'}", job.course_id) as graded:
+                source = graded.find_submission(job.assignment, job.student)
+                book.update_or_create_submission(job.assignment, job.student, timestamp=source.timestamp)
+                for notebook in source.notebooks:
+                    for grade in notebook.grades:
+                        mine = book.find_grade(grade.name, notebook.name, job.assignment, job.student)
+                        mine.auto_score, mine.needs_manual_grade = grade.auto_score, grade.needs_manual_grade
+                        mine.manual_score, mine.extra_credit = grade.manual_score, grade.extra_credit
+                    for comment in notebook.comments:
+                        mine = book.find_comment(comment.name, notebook.name, job.assignment, job.student)
+                        mine.auto_comment = comment.auto_comment
+                    mine_notebook = book.find_submission_notebook(notebook.name, job.assignment, job.student)
+                    mine_notebook.late_submission_penalty = notebook.late_submission_penalty
+                book.db.commit()
+        else:
+            target = book.update_or_create_submission(job.assignment, job.student)
+            for notebook in target.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score, grade.needs_manual_grade = 0.0, False
+            book.db.commit()
+        submission = book.find_submission(job.assignment, job.student)
+        result.score, result.max_score = float(submission.score), float(submission.max_score)
+    _place_autograded(course, scratch_course, job, result)
+    return result
+
+
+def _place_autograded(course: Path, scratch_course: Path, job: Job, result: Result) -> None:
+    """autograded/<student>/<assignment>/ (swapped in whole), and the grading report beside, not inside it.
+
+    The report stays out of autograded/: nbgrader copies that folder's files
+    into the students' feedback.
+    """
+    target = course / "autograded" / job.student / job.assignment
+    graded = scratch_course / "autograded" / job.student / job.assignment
+    if target.exists():
+        shutil.rmtree(target)
+    if result.ok and graded.is_dir():
+        incoming = target.parent / f".{job.assignment}.incoming"
+        if incoming.exists():
+            shutil.rmtree(incoming)
+        shutil.copytree(graded, incoming)
+        os.replace(incoming, target)
+    report = report_path(course, job.assignment, job.student)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    log = job.scratch / "grading.log"
+    if not result.ok and log.is_file():  # nbgrader's own account of what went wrong, beside the report
+        shutil.copy(log, report.with_suffix(".log"))
+    temporary = report.with_suffix(".json.partial")
+    temporary.write_text(json.dumps(asdict(result), indent=2))
+    os.replace(temporary, report)
+
+
+def report_path(course: Path, assignment: str, student: str) -> Path:
+    return Path(course) / REPORTS / assignment / f"{student}.json"
+
+
+def read_report(course: Path, assignment: str, student: str) -> dict | None:
+    path = report_path(course, assignment, student)
+    return json.loads(path.read_text()) if path.is_file() else None
