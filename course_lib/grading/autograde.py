@@ -35,6 +35,7 @@ from pathlib import Path
 from course_lib.errors import CourseError
 from course_lib.grading import nbgrader_course, sandbox
 from course_lib.grading.repair import RepairError, repair
+from course_lib.project import prepare_for_grading
 
 REPORTS = "grading-reports"  # <course>/grading-reports/<assignment>/<student>.json
 GRACE = 120  # seconds a grading process may take beyond its kernel's wall-clock limit
@@ -115,7 +116,7 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
         nbgrader_course.generate_assignment(config, assignment)
     found = find_submissions(submissions or course / "submitted", assignment)
     tool = choose_sandbox(sandbox_tool, say)
-    _prepare_data(assignment)
+    prepare_for_grading(assignment)  # data the fast mode builds, built once: kernels see the cache read-only
 
     work = course / ".grading" / assignment
     if work.exists():
@@ -162,13 +163,6 @@ def _in_gradebook(config, assignment: str) -> bool:
             return True
         except MissingEntry:
             return False
-
-
-def _prepare_data(assignment: str) -> None:
-    """Data a notebook would build in fast mode is built here, once: kernels see the cache read-only."""
-    from course_lib.project import prepare_for_grading
-
-    prepare_for_grading(assignment)
 
 
 # --- running the jobs ---------------------------------------------------------------------------------------
