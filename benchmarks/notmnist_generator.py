@@ -22,8 +22,8 @@ import numpy as np
 
 
 def main() -> None:
-    from course_lib.data.decode import workers as cores
     from course_lib.notmnist import fonts, generate, read_manifest
+    from course_lib.parallel import cores
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=18_700)

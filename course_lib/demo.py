@@ -6,7 +6,8 @@
    reference solution run in fast mode; the reference (the student version
    answered with the reference's code) and a blank student copy autograded,
    sandboxed, as ``course autograde`` does;
-4. a summary table. Planned assignments that have not landed are listed too.
+4. a summary table. Planned assignments that have not landed are listed too,
+   and so are those skipped because a dataset they need is not on this machine.
 """
 
 from __future__ import annotations
@@ -23,9 +24,19 @@ from pathlib import Path
 import nbformat
 
 from course_lib import data
+from course_lib.data import registry
+from course_lib.errors import CourseError
 from course_lib.grading import nbgrader_course, student_version
 from course_lib.grading.autograde import read_report
-from course_lib.project import PLANNED, build_dir, course_root, existing_assignments, source_notebooks
+from course_lib.project import (
+    PLANNED,
+    build_dir,
+    course_root,
+    existing_assignments,
+    planned,
+    prepare_for_grading,
+    source_notebooks,
+)
 from course_lib.solutions import run_notebook
 from course_lib.table import format_table
 
@@ -42,33 +53,34 @@ class AssignmentResult:
     reference: tuple[float, float] | None = None
     blank: tuple[float, float] | None = None
     problems: tuple[str, ...] = ()
+    skipped: str = ""  # why the assignment could not run here (a dataset it needs is missing)
 
     @property
     def ok(self) -> bool:
-        if not self.landed:
+        if not self.landed or self.skipped:
             return True
         full_marks = self.reference is not None and self.reference[0] == self.reference[1] > 0
         return not self.problems and full_marks and self.blank is not None and self.blank[0] == 0
 
 
-def prepare_data(say) -> list[list[str]]:
-    """Where every dataset is found; rows for the data table. Builds nothing big.
-
-    The demo runs the notebooks in fast mode, so of the generated stand-ins it
-    prepares only the fast-mode notMNIST set the first assignment uses.
-    """
-    from course_lib import notmnist
-
+def data_table() -> list[list[str]]:
+    """Where every dataset is found: rows for the data table. Reads and builds nothing."""
     rows = []
     for name in data.NAMES:
         for split, source in data.locate(name).items():
-            where = {"missing": "missing (no assignment here needs it yet)",
-                     "embedded": f"stand-in: {source.note}"}.get(source.origin, f"{source.origin}: {source.location}")
+            where = {"missing": "missing", "embedded": f"stand-in: {source.note}"}.get(
+                source.origin, f"{source.origin}: {source.location}")
             rows.append([name, split, where, "real" if source.real and source.origin != "missing" else "-"])
-    say("preparing the fast-mode notMNIST set (generated unless the real archives are here)...")
-    archives = notmnist.prepare_fast_mode()
-    rows.append(["notmnist", "fast set", str(archives.large.parent), "generated" if archives.generated else "real"])
     return rows
+
+
+def missing_data(entry) -> str:
+    """Why ``entry`` (a PLANNED assignment) cannot run here, or "" when every dataset it needs is found."""
+    for name in entry.needs if entry else ():
+        if any(source.origin == "missing" for source in data.locate(name).values()):
+            title = registry.get(name).title.split(" (")[0]
+            return f"no {title} data (see `course data path {name}`)"
+    return ""
 
 
 def _submit(notebooks, folder: Path, answers_from=None) -> None:
@@ -122,27 +134,40 @@ def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
     return result
 
 
-def run_demo(say=print, workdir: Path | None = None) -> list[AssignmentResult]:
+def run_demo(say=print, workdir: Path | None = None, names=None) -> list[AssignmentResult]:
+    """The demo of ``names`` (default: every planned assignment, and any other that exists)."""
     os.environ.setdefault("COURSE_OFFLINE", "1")  # the demo runs on what is here, offline
     root = course_root()
+    landed = existing_assignments(root)
+    everything = [p.name for p in PLANNED] + [name for name in landed if planned(name) is None]
+    names = list(names or everything)
+    unknown = [name for name in names if name not in everything]
+    if unknown:
+        raise CourseError(f"no such assignment: {', '.join(unknown)}; there are: {', '.join(everything)}")
     say("Data")
-    say(format_table(["dataset", "split", "found in", "data"], prepare_data(say)))
+    say(format_table(["dataset", "split", "found in", "data"], data_table()))
     course = Path(workdir or build_dir(root) / "demo")
     if course.exists():
         shutil.rmtree(course)
     shutil.copytree(root / "notebooks", course / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     config = nbgrader_course.load_config(root, root=course)
-    landed = existing_assignments(root)
     results = []
-    for planned in PLANNED:
-        if planned.name in landed:
-            start = time.perf_counter()
-            results.append(demo_assignment(config, planned.name, planned.title, say))
-            say(f"{planned.name}: done in {time.perf_counter() - start:.0f} s")
-        else:
-            results.append(AssignmentResult(planned.name, planned.title, landed=False))
-    extra = [name for name in landed if name not in {p.name for p in PLANNED}]
-    results += [demo_assignment(config, name, name, say) for name in extra]
+    for name in names:
+        entry = planned(name)
+        title = entry.title if entry else name
+        if name not in landed:
+            results.append(AssignmentResult(name, title, landed=False))
+            continue
+        reason = missing_data(entry)
+        if reason:
+            say(f"{name}: skipped: {reason}")
+            results.append(AssignmentResult(name, title, landed=True, skipped=reason))
+            continue
+        start = time.perf_counter()
+        say(f"{name}: preparing the data its fast mode needs")
+        prepare_for_grading(name)
+        results.append(demo_assignment(config, name, title, say))
+        say(f"{name}: done in {time.perf_counter() - start:.0f} s")
     return results
 
 
@@ -154,6 +179,9 @@ def summary(results: list[AssignmentResult]) -> str:
     for r in results:
         if not r.landed:
             rows.append([r.name, r.title, "-", "not there yet", "-", "-", "-"])
+            continue
+        if r.skipped:
+            rows.append([r.name, r.title, "-", f"skipped: {r.skipped}", "-", "-", "skipped"])
             continue
         rows.append([r.name, r.title, f"{r.seconds:.0f} s", r.metric, score(r.reference), score(r.blank),
                      "ok" if r.ok else "FAILED"])

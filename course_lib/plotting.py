@@ -66,3 +66,68 @@ def bar_counts(counts: dict, *, title: str = "images per class", ax=None):
     ax.set_title(title)
     ax.legend(loc="lower right")
     return ax
+
+
+def plot_history(history, metrics=None, *, title: str | None = None, figure=None):
+    """Training curves: one panel per metric, training and validation on the same axes, per epoch.
+
+    history: a Keras ``History`` (what ``model.fit`` returns) or its ``.history`` dict.
+    metrics: the metrics to plot (default: every one recorded for training, e.g. loss and accuracy);
+        a metric's validation curve is ``"val_" + metric`` when it was recorded.
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    curves = dict(getattr(history, "history", history))
+    if metrics is None:
+        metrics = [name for name in curves if not name.startswith("val_") and name not in ("learning_rate", "lr")]
+    missing = [name for name in metrics if name not in curves]
+    if missing:
+        raise ValueError(f"the history has no {', '.join(missing)}; it has {', '.join(curves)}")
+    figure = figure or plt.figure(figsize=(4.5 * len(metrics), 3.2))
+    for index, name in enumerate(metrics):
+        ax = figure.add_subplot(1, len(metrics), index + 1)
+        epochs = np.arange(1, len(curves[name]) + 1)
+        ax.plot(epochs, curves[name], marker="o", markersize=3, label="training")
+        if f"val_{name}" in curves:
+            ax.plot(epochs, curves[f"val_{name}"], marker="o", markersize=3, label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(name.replace("_", " "))
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_confusion_matrix(labels, predictions, class_names, *, normalize: bool = False, ax=None):
+    """A confusion matrix (rows: true class, columns: predicted class) with class names; returns the Axes.
+
+    normalize: show each row as fractions of its true class instead of counts.
+    """
+    import matplotlib.pyplot as plt
+
+    from course_lib.evaluation import confusion_matrix
+
+    matrix = confusion_matrix(labels, predictions, len(class_names))
+    shown = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1) if normalize else matrix
+    if ax is None:
+        size = 1.5 + 0.5 * len(class_names)
+        _, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(shown, cmap="Blues")
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks, [str(name) for name in class_names], rotation=45, ha="right")
+    ax.set_yticks(ticks, [str(name) for name in class_names])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    threshold = shown.max() / 2 if shown.size else 0
+    for row in range(len(class_names)):
+        for column in range(len(class_names)):
+            value = shown[row, column]
+            text = f"{value:.2f}" if normalize else f"{int(value)}"
+            ax.text(column, row, text, ha="center", va="center", fontsize=7,
+                    color="white" if value > threshold else "black")
+    accuracy = np.trace(matrix) / max(matrix.sum(), 1)
+    ax.set_title(f"confusion matrix (accuracy {accuracy:.3f})")
+    return ax

@@ -12,19 +12,35 @@ from course_lib.errors import CourseError
 
 @dataclass(frozen=True)
 class Assignment:
-    name: str   # the nbgrader assignment id, also the folder name under notebooks/
+    """One assignment of the course.
+
+    name: the nbgrader assignment id, also the folder name under notebooks/.
+    prepare: "module:function" building the data its fast mode needs, before grading (sandboxed
+        kernels see the dataset cache read-only, so they cannot build it themselves).
+    needs: datasets the notebook cannot run without and that have no offline stand-in; where one
+        is missing, `course demo` skips the assignment and says why.
+    """
+
+    name: str
     title: str
-    prepare: str | None = None  # "module:function" building the data its fast mode needs, before grading
+    prepare: str | None = None
+    needs: tuple[str, ...] = ()
 
 
 # The course, in order. `course demo` reports the ones that have not landed yet.
 PLANNED = (
     Assignment("01_notmnist", "notMNIST: data curation", prepare="course_lib.notmnist.source:prepare_fast_mode"),
-    Assignment("02_fundamentals", "Softmax, cross-entropy and SGD"),
+    Assignment("02_fundamentals", "Softmax, cross-entropy and SGD by hand"),
     Assignment("03_mnist_cnn", "A convolutional network for MNIST"),
-    Assignment("04_cifar10_cnn", "A convolutional network for CIFAR-10"),
-    Assignment("05_svhn_sequences", "Multi-digit recognition: SVHN and your own photos"),
+    Assignment("04_cifar10_cnn", "Your own CNN for CIFAR-10", needs=("cifar10",)),
+    Assignment("05_digit_sequences", "Reading sequences of digits"),
+    Assignment("06_house_numbers", "House numbers: SVHN, synthetic numbers, your photos"),
 )
+
+
+def planned(name: str) -> Assignment | None:
+    """The PLANNED entry of ``name`` (None for an assignment outside the plan, such as a test fixture)."""
+    return next((a for a in PLANNED if a.name == name), None)
 
 
 def _is_root(folder: Path) -> bool:
@@ -86,8 +102,8 @@ def prepare_for_grading(assignment: str) -> None:
     """Build what ``assignment`` needs in fast mode, so that sandboxed kernels find it read-only."""
     import importlib
 
-    planned = next((a for a in PLANNED if a.name == assignment), None)
-    if planned is None or planned.prepare is None:
+    entry = planned(assignment)
+    if entry is None or entry.prepare is None:
         return
-    module, function = planned.prepare.split(":")
+    module, function = entry.prepare.split(":")
     getattr(importlib.import_module(module), function)()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,77 @@ def example_course(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("COURSE_ROOT", str(root))
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
     return root
+
+
+# --- the assignments, run once per test session ----------------------------------------------------------------
+
+@dataclass
+class DemoRun:
+    """One `course demo` of the real assignments, shared by every test that only reads its results.
+
+    workdir: the demo's nbgrader course (release/, submitted/, autograded/, gradebook.db, grading-reports/,
+    and solutions/<assignment>/, the reference notebooks executed in fast mode).
+    """
+
+    workdir: Path
+    names: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def row(self, name: str) -> str:
+        return next(line for line in self.stdout.splitlines() if line.startswith(name + " "))
+
+    def require(self, name: str) -> None:
+        """Skip the calling test when ``name`` was not part of this demo (COURSE_TEST_ASSIGNMENTS)."""
+        if name not in self.names:
+            pytest.skip(f"{name} is not among COURSE_TEST_ASSIGNMENTS={','.join(self.names)}")
+
+    def executed(self, name: str) -> list[Path]:
+        """The reference notebooks of ``name`` as the demo executed them (fast mode), with their outputs."""
+        self.require(name)
+        return sorted((self.workdir / "solutions" / name).glob("*.ipynb"))
+
+    def released(self, name: str) -> list[Path]:
+        """The student version of ``name``'s notebooks."""
+        self.require(name)
+        return sorted((self.workdir / "release" / name).glob("*.ipynb"))
+
+    def report(self, name: str, student: str) -> dict:
+        self.require(name)
+        return json.loads((self.workdir / "grading-reports" / name / f"{student}.json").read_text())
+
+    def grades(self, name: str, student: str) -> dict[str, float]:
+        """``{grade_id: score}`` of every graded cell of a demo submission ("reference" or "blank")."""
+        from nbgrader.api import Gradebook
+
+        self.require(name)
+        with Gradebook(f"sqlite:///{self.workdir / 'gradebook.db'}") as book:
+            submission = book.find_submission(name, student)
+            return {grade.name: grade.score for notebook in submission.notebooks for grade in notebook.grades}
+
+
+@pytest.fixture(scope="session")
+def assignment_data() -> Path | None:
+    """COURSE_DATA_DIR with the real CIFAR-10 and MNIST test set from ../shared (None without ../shared)."""
+    from tests.shared_data import assignment_data_dir
+
+    return assignment_data_dir()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, assignment_data) -> DemoRun:
+    """`course demo` of every assignment (or of COURSE_TEST_ASSIGNMENTS=a,b), once per session, offline.
+
+    Each reference notebook is executed once, in fast mode, and its student version autograded once as the
+    reference and once blank; the tests read what it left behind.
+    """
+    from course_lib.project import existing_assignments
+
+    chosen = [name for name in os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split(",") if name.strip()]
+    names = tuple(chosen or existing_assignments(REPO))
+    scratch = tmp_path_factory.mktemp("demo")
+    env = {"COURSE_ROOT": str(REPO), "COURSE_CACHE_DIR": str(scratch / "cache"),
+           "COURSE_DATA_DIR": str(assignment_data or "")}
+    result = run_course("demo", *names, "--workdir", str(scratch / "course"), env=env, timeout=3600)
+    return DemoRun(scratch / "course", names, result.returncode, result.stdout, result.stderr)

@@ -1,45 +1,19 @@
-"""Decoding many small images into one uint8 array, on every core, skipping the bad ones."""
+"""Decoding many small images into one uint8 array, on every core (``course_lib.parallel``), skipping the bad ones."""
 
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
-import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from course_lib.parallel import cores, ordered_map
 from course_lib.progress import bar as progress_bar
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm")
 PARALLEL_FROM = 2_000  # below this, starting worker processes costs more than it saves
 CHUNK = 1_000
-
-
-def process_context():
-    """How to start worker processes, safely for the caller.
-
-    Forking a process that runs other threads (a notebook kernel, TensorFlow)
-    can deadlock the child, so then workers start from a clean "forkserver".
-    A plain single-threaded script forks: fast, and it needs no
-    ``if __name__ == "__main__":`` guard.
-    """
-    others = [t for t in threading.enumerate() if t is not threading.main_thread() and t.name != "tqdm_monitor"]
-    if not others and "tensorflow" not in sys.modules:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("forkserver")
-
-
-def workers() -> int:
-    """Worker processes to use: the cores this process may run on (at least 1)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def decode_one(source, mode: str, size: tuple[int, int] | None, resize: bool) -> np.ndarray:
@@ -109,11 +83,7 @@ def decode_many(sources, names=None, *, mode="L", size=None, resize=False, desc=
 
 
 def _run(chunks, count):
-    if count >= PARALLEL_FROM and workers() > 1:
-        with ProcessPoolExecutor(max_workers=workers(), mp_context=process_context()) as pool:
-            yield from pool.map(_decode_chunk, chunks)
-    else:
-        yield from map(_decode_chunk, chunks)
+    return ordered_map(_decode_chunk, chunks, parallel=count >= PARALLEL_FROM and cores() > 1)
 
 
 def _first_size(sources):

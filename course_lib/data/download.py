@@ -44,8 +44,13 @@ def download(dataset: str, official: OfficialFile, destination: Path) -> tuple[P
         os.close(handle)
         temporary = Path(temporary)
         try:
-            fetcher = pooch.HTTPDownloader(progressbar=_show_progress(), timeout=CONNECT_AND_READ_TIMEOUT)
-            fetcher(url, str(temporary), None)
+            bar = _progress_bar(official.name)
+            fetcher = pooch.HTTPDownloader(progressbar=bar or False, timeout=CONNECT_AND_READ_TIMEOUT)
+            try:
+                fetcher(url, str(temporary), None)
+            finally:
+                if bar is not None:
+                    bar.close()
             method = verify(temporary, official, dataset=dataset, shown_as=f"the download from {url}")
             os.replace(temporary, destination / official.name)
             return destination / official.name, method
@@ -62,8 +67,11 @@ def download(dataset: str, official: OfficialFile, destination: Path) -> tuple[P
     )
 
 
-def _show_progress() -> bool:
-    return progress.wanted() and sys.stderr is not None
+def _progress_bar(name: str):
+    """Our bar for pooch to drive (redrawn in a terminal, a line every few seconds in a log), or None."""
+    if not progress.wanted() or sys.stderr is None:
+        return None
+    return progress.bar(total=0, desc=name, unit="B", unit_scale=True, unit_divisor=1024)
 
 
 REASONS = (r"Failed to resolve '[^']+'", r"Connection refused", r"[Rr]ead timed out", r"timed out",

@@ -1,30 +1,20 @@
-"""Offline stand-ins, used when a dataset's real files are nowhere to be found.
+"""Offline stand-ins that ship inside the course's dependencies (see ``course_lib.data.standin``).
 
 Each function takes ``(dataset, splits, real_splits)``: the splits to stand in
 for, and the splits for which the real files were found. It returns
-``{split: Standin(images, labels, location, note, real)}``.
+``{split: Standin(images, labels, location, note, real)}``. Generated stand-ins
+live with their generators (``course_lib.notmnist.cache:standin``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from course_lib.data.standin import Standin
 from course_lib.errors import DataNotFoundError
 
 MNIST_SAMPLE_TEST = 1_000
 MNIST_SAMPLE_SEED = 0
-
-
-@dataclass
-class Standin:
-    images: np.ndarray
-    labels: np.ndarray
-    location: str
-    note: str
-    real: bool
-    skipped: list
 
 
 def _mnist_sample_arrays() -> tuple[np.ndarray, np.ndarray]:
@@ -68,17 +58,3 @@ def mnist_sample(dataset, splits, real_splits):
         "train": Standin(images[train_order], labels[train_order], location, note, True, []),
         "test": Standin(images[test_order], labels[test_order], location, note, True, []),
     }
-
-
-def generated_notmnist(dataset, splits, real_splits):
-    """notMNIST rendered on this machine from its fonts (see course_lib.notmnist)."""
-    from course_lib.notmnist import standin
-
-    return standin(dataset, splits)
-
-
-def prepare_generated_notmnist(dataset):
-    """Build the generated archives now; return the folder that holds them."""
-    from course_lib.notmnist import ensure_archives
-
-    return ensure_archives()

@@ -116,14 +116,19 @@ def _locked(path: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def standin(dataset, splits) -> dict:
+def prepare(dataset) -> Path:
+    """``course data fetch notmnist`` offline: build the generated archives now; return their folder."""
+    return ensure_archives()
+
+
+def standin(dataset, splits, real_splits=()) -> dict:
     """``{split: Standin}`` read from the generated archives (train: large, test: small).
 
     Unreadable and wrong-size files are skipped, as with the real archives,
     and listed in each Standin's ``skipped``.
     """
-    from course_lib.data.embedded import Standin
     from course_lib.data.formats.notmnist import read_archive
+    from course_lib.data.standin import Standin
 
     folder = ensure_archives()
     manifest = read_manifest(folder)

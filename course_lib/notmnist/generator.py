@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from course_lib.notmnist.archive import (
@@ -32,6 +31,7 @@ from course_lib.notmnist.archive import (
 from course_lib.notmnist.fonts import LETTERS, usable_fonts
 from course_lib.notmnist.plan import LARGE, SMALL, ArchivePlan, image_rng, plan_archive
 from course_lib.notmnist.render import render_letter
+from course_lib.parallel import ordered_map
 from course_lib.progress import bar as progress_bar
 
 GENERATOR_VERSION = 2  # bump whenever the same parameters would give different archives
@@ -131,17 +131,8 @@ def _render_chunk(arguments) -> list[bytes]:
 
 def _rendered(tasks, count: int, workers: int | None):
     """The worker results of ``tasks``, in order; on every core when there are enough images."""
-    from course_lib.data.decode import workers as available_cores
-
-    workers = available_cores() if workers is None else workers
     arguments = (task[-1] for task in tasks)
-    if workers > 1 and count >= PARALLEL_FROM:
-        from course_lib.data.decode import process_context
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
-            yield from pool.map(_render_chunk, arguments)
-    else:
-        yield from map(_render_chunk, arguments)
+    return ordered_map(_render_chunk, arguments, workers=workers, parallel=count >= PARALLEL_FROM)
 
 
 def _write_archives(plans, fonts, names, seed, temporary, progress, workers) -> dict[str, dict]:

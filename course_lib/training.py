@@ -1,0 +1,38 @@
+"""Helpers for training Keras models in the notebooks: timing epochs, counting parameters.
+
+Imports Keras (import this module only where a notebook trains a model).
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Seconds each epoch took (``timer.seconds``); pass it in ``model.fit(..., callbacks=[timer])``."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+    @property
+    def per_epoch(self) -> float:
+        """The median seconds per epoch (the first epoch, which compiles the model, counts like the others)."""
+        if not self.seconds:
+            return float("nan")
+        ordered = sorted(self.seconds)
+        return ordered[len(ordered) // 2]
+
+
+def count_parameters(model) -> int:
+    """Trainable and non-trainable weights of a Keras model, in all."""
+    return int(model.count_params())
