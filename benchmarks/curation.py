@@ -20,7 +20,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -32,6 +31,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.common import machine  # noqa: E402
 from course_lib import curation, data  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "curation.json"
@@ -138,14 +138,6 @@ def timed(function, repeats):
 
 
 # --------------------------------------------------------------------------- main
-
-def machine():
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else \
-        platform.processor()
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(), "numpy": np.__version__,
-            "platform": platform.platform()}
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 import warnings
@@ -33,6 +32,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from benchmarks.common import machine  # noqa: E402
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
@@ -53,13 +55,6 @@ def notmnist_sets():
     normalise = lambda x: (x.astype(np.float32) - 127.5) / 255  # noqa: E731
     return (normalise(train), train_labels, normalise(small[keep]), small_labels[keep],
             "generated" if archives.generated else "real")
-
-
-def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
-                 platform.processor())
-    return {"cores": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-            "numpy": np.__version__}
 
 
 def main() -> None:

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -21,13 +20,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 from course_lib import data
 from course_lib.data import registry
 from course_lib.errors import CourseError
 from course_lib.grading import nbgrader_course, student_version
 from course_lib.grading.autograde import read_report
+from course_lib.grading.canary import write_reference_submission
 from course_lib.project import (
     PLANNED,
     build_dir,
@@ -40,8 +38,6 @@ from course_lib.project import (
 from course_lib.solutions import run_notebook
 from course_lib.table import format_table
 
-SOLUTION_MARKER = re.compile(r"^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.M)
-
 
 @dataclass
 class AssignmentResult:
@@ -52,6 +48,7 @@ class AssignmentResult:
     metric: str = "-"
     reference: tuple[float, float] | None = None
     blank: tuple[float, float] | None = None
+    manual: float = 0.0  # points a person grades: not given by autograding, even to the reference
     problems: tuple[str, ...] = ()
     skipped: str = ""  # why the assignment could not run here (a dataset it needs is missing)
 
@@ -59,7 +56,7 @@ class AssignmentResult:
     def ok(self) -> bool:
         if not self.landed or self.skipped:
             return True
-        full_marks = self.reference is not None and self.reference[0] == self.reference[1] > 0
+        full_marks = self.reference is not None and self.reference[0] == self.reference[1] - self.manual > 0
         return not self.problems and full_marks and self.blank is not None and self.blank[0] == 0
 
 
@@ -83,22 +80,6 @@ def missing_data(entry) -> str:
     return ""
 
 
-def _submit(notebooks, folder: Path, answers_from=None) -> None:
-    """Write student copies into ``folder``; with ``answers_from`` (source notebooks), answered by the reference."""
-    folder.mkdir(parents=True, exist_ok=True)
-    sources = {path.name: path for path in answers_from or []}
-    for path in notebooks:
-        notebook = nbformat.read(path, as_version=4)
-        if path.name in sources:
-            answers = {student_version.grade_id(cell): cell.source
-                       for cell in nbformat.read(sources[path.name], as_version=4).cells}
-            for cell in notebook.cells:
-                meta = cell.metadata.get("nbgrader", {})
-                if meta.get("solution") and cell.metadata["nbgrader"]["grade_id"] in answers:
-                    cell.source = SOLUTION_MARKER.sub("", answers[meta["grade_id"]]).strip("\n")
-        nbformat.write(notebook, folder / path.name)
-
-
 def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
     result = AssignmentResult(name, title, landed=True)
     course = nbgrader_course.course_folder(config)
@@ -115,19 +96,22 @@ def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
     problems += [f"{run.source.name}: {run.problem()}" for run in runs if not run.ok]
 
     say(f"{name}: autograding the reference and a blank student copy (sandboxed, 2 at a time)")
-    _submit(released, course / "submitted" / "reference" / name, answers_from=sources)
-    _submit(released, course / "submitted" / "blank" / name)
+    write_reference_submission(released, sources, course / "submitted" / "reference" / name)
+    write_reference_submission(released, [], course / "submitted" / "blank" / name)
     # As an instructor runs it: `course autograde` in a process of its own.
     graded = subprocess.run([sys.executable, "-m", "course_lib", "autograde", name, "--workers", "2",
                              "--course", str(course)], capture_output=True, text=True)
     if graded.returncode != 0:
-        problems.append(f"autograde: {graded.stderr.strip().splitlines()[-1] if graded.stderr.strip() else ''}")
+        lines = graded.stderr.strip().splitlines()
+        first = next((i for i, line in enumerate(lines) if line.startswith("course:")), max(len(lines) - 1, 0))
+        problems.append("autograde: " + "\n    ".join(lines[first:]))
     for student in ("reference", "blank"):
         report = read_report(course, name, student)
         if report is None:
             problems.append(f"autograde {student}: no grading report")
             continue
         setattr(result, student, (report["score"], report["max_score"]))
+        result.manual = report.get("manual_max_score", 0.0)
         if not report["ok"]:
             problems.append(f"autograde {student}: {report['reason']}")
     result.problems = tuple(problems)
@@ -172,8 +156,10 @@ def run_demo(say=print, workdir: Path | None = None, names=None) -> list[Assignm
 
 
 def summary(results: list[AssignmentResult]) -> str:
-    def score(pair):
-        return "-" if pair is None else f"{pair[0]:g} / {pair[1]:g}"
+    def score(pair, manual=0.0):
+        if pair is None:
+            return "-"
+        return f"{pair[0]:g} / {pair[1] - manual:g}" + (f" (+{manual:g} manual)" if manual else "")
 
     rows = []
     for r in results:
@@ -183,7 +169,8 @@ def summary(results: list[AssignmentResult]) -> str:
         if r.skipped:
             rows.append([r.name, r.title, "-", f"skipped: {r.skipped}", "-", "-", "skipped"])
             continue
-        rows.append([r.name, r.title, f"{r.seconds:.0f} s", r.metric, score(r.reference), score(r.blank),
+        rows.append([r.name, r.title, f"{r.seconds:.0f} s", r.metric, score(r.reference, r.manual),
+                     score(r.blank, r.manual),
                      "ok" if r.ok else "FAILED"])
     table = format_table(["assignment", "title", "run time", "key metric", "reference", "blank", "result"], rows)
     notes = [f"  {r.name}: {p}" for r in results for p in r.problems]

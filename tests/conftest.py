@@ -89,7 +89,11 @@ class DemoRun:
     stderr: str
 
     def row(self, name: str) -> str:
-        return next(line for line in self.stdout.splitlines() if line.startswith(name + " "))
+        """The demo's summary row of ``name`` (and, when it failed, the demo's list of problems)."""
+        self.require(name)
+        row = next(line for line in self.stdout.splitlines() if line.startswith(name + " "))
+        problems = self.stdout.split("\nProblems:\n", 1)[1] if "\nProblems:\n" in self.stdout else ""
+        return row + ("\n" + problems if problems and not row.rstrip().endswith(("ok", "skipped")) else "")
 
     def require(self, name: str) -> None:
         """Skip the calling test when ``name`` was not part of this demo (COURSE_TEST_ASSIGNMENTS)."""

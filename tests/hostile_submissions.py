@@ -8,6 +8,8 @@ The example assignment (tests/fixtures/course) has two graded parts:
 from __future__ import annotations
 
 import copy
+import hashlib
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,18 +84,36 @@ def answered(student_version, squares=SQUARES, sum_=SUM):
     return notebook
 
 
-def build(student_version_path: Path, destination: Path, *, course: Path, other_student: str = "correct",
-          port: int = 9) -> dict[str, Path]:
+def plant_secret(source_notebook: Path) -> str:
+    """Put a fresh random token into a hidden test of the source notebook; return the token.
+
+    The token then exists only in the source notebook, the gradebook (nbgrader keeps the test cells'
+    source) and the notebooks nbgrader writes while grading: a hostile submission that finds it has
+    read a hidden test, wherever the course and this checkout happen to live.
+    """
+    token = f"hidden-{secrets.token_hex(16)}"
+    notebook = nbformat.read(source_notebook, as_version=4)
+    cell = _cell(notebook, "correct_squares")
+    cell.source = cell.source.replace("### END HIDDEN TESTS", f'_secret = "{token}"\n### END HIDDEN TESTS')
+    nbformat.write(notebook, source_notebook)
+    return token
+
+
+def build(student_version_path: Path, destination: Path, *, course: Path, secret: str, exchange: Path,
+          other_student: str = "correct", port: int = 9) -> dict[str, Path]:
     """Write every submission to ``destination/<student>/example/example.ipynb``; return {student: folder}.
 
-    course: the course folder whose secrets the hostile ones go after; other_student: whose files they
-    try to overwrite; port: a TCP port on 127.0.0.1 they try to reach.
+    course: the course folder whose secrets the hostile ones go after; secret: the token planted in the
+    hidden tests (``plant_secret``; the submissions carry only its sha256, so that they do not find
+    themselves); exchange: the exchange folder; other_student: whose files they try to overwrite;
+    port: a TCP port on 127.0.0.1 they try to reach.
     """
     base = nbformat.read(student_version_path, as_version=4)
     gradebook = course / "gradebook.db"
     source = course / "notebooks" / "example" / "example.ipynb"
     victims = [course / "submitted" / other_student / "example" / "example.ipynb",
                course / "autograded" / other_student / "example" / "example.ipynb"]
+    digest = hashlib.sha256(secret.encode()).hexdigest()
     notebooks = {}
 
     notebooks["correct"] = answered(base)
@@ -138,13 +158,16 @@ def build(student_version_path: Path, destination: Path, *, course: Path, other_
     notebooks["hides_tracebacks"] = answered(
         base, sum_="get_ipython().showtraceback = lambda *args, **kwargs: None\n" + WRONG_SUM)
 
+    places = [source, gradebook, course, exchange, destination]  # the course, the exchange, every submission
     notebooks["reads_hidden_tests"] = answered(base, squares=SQUARES + f'''
 
 
+import hashlib
 import itertools
 import pathlib
+import re
 found = []
-places = [pathlib.Path({str(source)!r}), pathlib.Path({str(gradebook)!r}), pathlib.Path({str(course)!r})]
+places = [pathlib.Path(p) for p in {[str(p) for p in places]!r}]
 places += [p for p in pathlib.Path.cwd().parents if p != pathlib.Path("/")]
 places += [pathlib.Path("/tmp"), pathlib.Path.home()]
 for place in places:
@@ -154,10 +177,10 @@ for place in places:
         continue
     for path in files:
         try:
-            if path.is_file() and path.stat().st_size < 50_000_000:
-                text = path.read_bytes()
-                if b"BEGIN HIDDEN TESTS" in text or b"squares(12)" in text:
-                    found.append(str(path))
+            if path.is_file() and path.stat().st_size < 5_000_000:
+                for token in re.findall(rb"hidden-[0-9a-f]{{32}}", path.read_bytes()):
+                    if hashlib.sha256(token).hexdigest() == {digest!r}:
+                        found.append(str(path))
         except OSError:
             pass
 print("LEAKED hidden tests from:", found) if found else print("no hidden tests found")''')

@@ -6,6 +6,7 @@ import hashlib
 import json
 import socket
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from course_lib.grading import nbgrader_course
 from course_lib.grading.sandbox import bubblewrap_works
 from tests.conftest import run_course
-from tests.hostile_submissions import EXPECTED, build
+from tests.hostile_submissions import EXPECTED, build, plant_secret
 
 pytestmark = pytest.mark.slow
 
@@ -47,24 +48,41 @@ class CountingServer:
         self.socket.close()
 
 
-@pytest.fixture(scope="module")
-def hostile_course(tmp_path_factory):
+@pytest.fixture(scope="module", params=["tmp", "checkout"])
+def hostile_course(request, tmp_path_factory):
+    """The example course with hostile submissions, built under /tmp and, as well, inside this checkout.
+
+    Where the course (and the checkout) sit must not matter: the hidden test carries a fresh secret
+    that exists nowhere else, so finding it anywhere is a leak, and not finding it is no accident
+    of where the repository lives.
+    """
     works, why = bubblewrap_works()
     if not works:
         pytest.skip(f"the sandbox is needed for this test: {why}")
     import shutil
+    import tempfile
 
+    from course_lib.grading.release import release
     from tests.conftest import FIXTURE_COURSE, REPO
 
-    root = tmp_path_factory.mktemp("hostile") / "course"
+    if request.param == "tmp":
+        base = tmp_path_factory.mktemp("hostile")
+    else:
+        (REPO / "build").mkdir(exist_ok=True)
+        base = Path(tempfile.mkdtemp(prefix="test-hostile-", dir=REPO / "build"))
+    root = base / "course"
     shutil.copytree(REPO / "admin", root / "admin")
     shutil.copytree(FIXTURE_COURSE / "notebooks", root / "notebooks")
-    config = nbgrader_course.load_config(root)
-    released = nbgrader_course.generate_assignment(config, "example")
+    secret = plant_secret(root / "notebooks" / "example" / "example.ipynb")
+    exchange = base / "exchange"
+    config = nbgrader_course.load_config(root, exchange=exchange)
+    released = release(config, "example", say=lambda message: None)
     server = CountingServer()
-    build(released[0], root / "submitted", course=root, port=server.port)
-    yield root, config, server
+    build(released[0], root / "submitted", course=root, secret=secret, exchange=exchange, port=server.port)
+    yield root, config, server, request.param
     server.close()
+    if request.param == "checkout":
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _grade(root, *args):
@@ -91,9 +109,9 @@ def _outputs(root, student) -> str:
     return "\n".join(json.dumps(cell.get("outputs", [])) for cell in notebook.cells)
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_hostile_batch_grades_to_exact_scores(hostile_course, workers):
-    root, config, server = hostile_course
+def test_hostile_batch_grades_to_exact_scores(hostile_course):
+    root, config, server, location = hostile_course
+    workers = {"tmp": "1", "checkout": "2"}[location]  # both schedules, one course each
     victim = root / "submitted" / "correct" / "example" / "example.ipynb"
     before = _digest(victim)
 
@@ -132,3 +150,29 @@ def test_hostile_batch_grades_to_exact_scores(hostile_course, workers):
     lines = {line.split(",")[0]: line for line in csv.stdout.splitlines()[1:]}
     assert lines["os_exit"].startswith("os_exit,0,0,0,3,no,failed: the kernel died")
     assert lines["partly_correct"].startswith("partly_correct,2,0,2,3,no,ok")
+
+
+def test_the_hidden_test_hunter_finds_the_secret_where_it_can_see_it(tmp_path):
+    """Without a sandbox the hostile submission does read the hidden test: the check above can fail."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURE_COURSE, REPO
+
+    root = tmp_path / "course"
+    shutil.copytree(REPO / "admin", root / "admin")
+    shutil.copytree(FIXTURE_COURSE / "notebooks", root / "notebooks")
+    secret = plant_secret(root / "notebooks" / "example" / "example.ipynb")
+    (released,) = nbgrader_course.generate_assignment(nbgrader_course.load_config(root), "example")
+    assert secret not in released.read_text()
+    folders = build(released, root / "submitted", course=root, secret=secret, exchange=tmp_path / "exchange")
+    notebook = nbformat.read(folders["reads_hidden_tests"] / "example.ipynb", as_version=4)
+    hunter = next(c for c in notebook.cells if c.metadata["nbgrader"]["grade_id"] == "squares").source
+    assert secret not in hunter  # it carries only the secret's digest
+    (tmp_path / "home").mkdir()
+    result = subprocess.run([sys.executable, "-c", hunter], capture_output=True, text=True, cwd=tmp_path,
+                            env={"HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}, timeout=300)
+    assert "LEAKED hidden tests from:" in result.stdout, result.stdout + result.stderr
+    assert str(root / "notebooks" / "example" / "example.ipynb") in result.stdout
+    assert str(root / "gradebook.db") in result.stdout

@@ -35,8 +35,12 @@ def register(commands) -> None:
         "autograde", help="grade submissions: sandboxed, repaired, in parallel",
         description="Grade every submission of ASSIGNMENT, each alone in a sandbox (bubblewrap: no network, "
                     "nothing but its own copy writable, no other submission, no gradebook, no source), with "
-                    "time, CPU, memory and output limits. Missing or duplicated graded cells are repaired first "
-                    "and reported. A submission that cannot be graded gets 0 and its reason; the batch goes on.")
+                    "time, CPU, memory and output limits. First, a canary: the reference solution is graded in "
+                    "the same sandbox, and unless it gets every autograded point the batch stops with the "
+                    "failing cells and nothing reaches the gradebook (the verdict is cached per assignment and "
+                    "environment). Missing or duplicated graded cells are repaired first and reported. A "
+                    "submission that cannot be graded (or whose setup cells fail) gets 0 and its reason; the batch "
+                    "goes on.")
     _common(grade)
     grade.add_argument("--workers", type=int, default=1, metavar="N", help="submissions graded at a time")
     grade.add_argument("--submissions", type=Path, metavar="DIR",
@@ -47,6 +51,9 @@ def register(commands) -> None:
     grade.add_argument("--wall-clock", type=float, default=600, metavar="S",
                        help="seconds per notebook, then its kernel is stopped (600)")
     grade.add_argument("--memory", type=float, default=4, metavar="GB", help="memory per kernel (4 GB)")
+    grade.add_argument("--skip-canary", action="store_true",
+                       help="do not grade the reference solution first (by default a reference that loses points "
+                            "in the sandbox stops the batch before the gradebook is touched)")
     grade.add_argument("--keep-work", action="store_true",
                        help="keep each submission's scratch course and grading log (in .grading/)")
     grade.set_defaults(run=run_autograde)
@@ -105,7 +112,8 @@ def run_autograde(args) -> int:
                     cell=args.cell_timeout)
     results = autograde(args.assignment, course_root=args.course, submissions=args.submissions,
                         workers=args.workers, limits=limits,
-                        sandbox_tool=args.sandbox, keep_work=args.keep_work, say=_say)
+                        sandbox_tool=args.sandbox, keep_work=args.keep_work, canary=not args.skip_canary,
+                        say=_say)
     rows = [[r.student, f"{r.score:g} / {r.max_score:g}", "ok" if r.ok else f"FAILED: {r.reason}",
              str(len(r.repairs)), f"{r.seconds:.0f} s"] for r in results]
     print(format_table(["student", "score", "graded", "repairs", "time"], rows))

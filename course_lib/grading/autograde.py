@@ -32,8 +32,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from course_lib import progress
 from course_lib.errors import CourseError
-from course_lib.grading import nbgrader_course, sandbox
+from course_lib.grading import canary as canary_check
+from course_lib.grading import cell_errors, nbgrader_course, sandbox
 from course_lib.grading.repair import RepairError, repair
 from course_lib.project import prepare_for_grading
 
@@ -43,12 +45,17 @@ GRACE = 120  # seconds a grading process may take beyond its kernel's wall-clock
 
 @dataclass
 class Result:
-    """What happened to one submission. ok: nbgrader graded every notebook."""
+    """What happened to one submission. ok: nbgrader graded every notebook.
+
+    max_score counts every point; manual_max_score, those a person grades (written answers), which
+    autograding leaves at 0 until then.
+    """
 
     student: str
     ok: bool
     score: float = 0.0
     max_score: float = 0.0
+    manual_max_score: float = 0.0
     reason: str = ""
     repairs: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -95,13 +102,22 @@ def choose_sandbox(requested: str = "auto", say=print) -> str:
     return "none"
 
 
+class CanaryFailed(CourseError):
+    """The reference solution did not get full marks in the grading sandbox: the batch was not graded."""
+
+
 def autograde(assignment: str, *, repository: Path | None = None, course_root: Path | None = None,
               submissions: Path | None = None, workers: int = 1, limits: sandbox.Limits | None = None,
-              sandbox_tool: str = "auto", keep_work: bool = False, say=print) -> list[Result]:
+              sandbox_tool: str = "auto", keep_work: bool = False, canary: bool = True,
+              say=print) -> list[Result]:
     """Grade every submission of ``assignment``; return one Result per student, in name order.
 
+    canary: first grade the assignment's reference solution in the same sandbox
+        (``course_lib.grading.canary``); unless it gets every autograded point,
+        raise CanaryFailed before anything reaches the gradebook. It runs beside
+        the first submissions; their results wait for its verdict.
     keep_work: keep each submission's scratch course and grading log in
-    ``<course>/.grading/<assignment>/<student>/`` (to see why one failed).
+        ``<course>/.grading/<assignment>/<student>/`` (to see why one failed).
     """
     limits = limits or sandbox.Limits()
     os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")  # nbformat validates each notebook often
@@ -115,6 +131,9 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
         say(f"{assignment}: building the student version first (generate_assignment)")
         nbgrader_course.generate_assignment(config, assignment)
     found = find_submissions(submissions or course / "submitted", assignment)
+    if canary_check.STUDENT in found:
+        raise CourseError(f"a submission is named {canary_check.STUDENT!r}, the id the grader's canary uses: "
+                          "rename it")
     tool = choose_sandbox(sandbox_tool, say)
     prepare_for_grading(assignment)  # data the fast mode builds, built once: kernels see the cache read-only
 
@@ -124,26 +143,78 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
     work.mkdir(parents=True)
     snapshot = work / "gradebook-snapshot.db"
     shutil.copy2(course / "gradebook.db", snapshot)
-    jobs = [Job(assignment, student, folder, work / student, snapshot, sources[0].parent, release,
-                sandbox.make_spec(_kernels_folder(), limits, tool=tool).to_json(),
-                config.CourseDirectory.course_id)
-            for student, folder in found.items()]
-    results = {}
+
+    def job(student: str, folder: Path) -> Job:
+        return Job(assignment, student, folder, work / student, snapshot, sources[0].parent, release,
+                   sandbox.make_spec(_kernels_folder(), limits, tool=tool).to_json(),
+                   config.CourseDirectory.course_id)
+
+    jobs = [job(student, folder) for student, folder in found.items()]
+    manual = manual_points(sources[0].parent)
+    canary_job, key = None, ""
+    if canary:
+        key = canary_check.environment_key(sources, jobs[0].spec)
+        if canary_check.passed_before(course, assignment, key):
+            say(f"{assignment}: canary: the reference passed in this grading environment before")
+        else:
+            folder = canary_check.write_reference_submission(
+                sorted(release.glob("*.ipynb")), sources, work / ".canary" / assignment)
+            canary_job = job(canary_check.STUDENT, folder)
+    else:
+        say(f"{assignment}: canary skipped (--skip-canary): a broken grading environment would go unnoticed")
+    results, held = {}, []
+    verdict = {"known": canary_job is None}
+    bar = progress.bar(total=len(jobs), desc=f"grading {assignment}", unit="submission", leave=True,
+                       show=sys.stderr.isatty())
+    failures = [0]
+
+    def merge(job: Job, outcome: dict):
+        result = _merge(config, job, outcome)
+        results[job.student] = result
+        failures[0] += not result.ok
+        state = f"{result.score:g} / {result.max_score:g}" if result.ok else f"FAILED: {result.reason}"
+        bar.update(1)
+        bar.set_postfix(failed=failures[0])
+        line = f"  {job.student}: {state} ({result.seconds:.0f} s)"
+        if bar.disable:
+            say(line)
+        else:  # above the bar, which stays at the bottom of the terminal
+            bar.write(line, file=sys.stderr)
 
     def finished(job: Job, outcome: dict):
-        result = _merge(config, job, outcome)
         shutil.rmtree(_spec_of(job).kernels_folder, ignore_errors=True)
-        results[job.student] = result
-        state = f"{result.score:g} / {result.max_score:g}" if result.ok else f"FAILED: {result.reason}"
-        say(f"  {job.student}: {state} ({result.seconds:.0f} s)")
+        if job is canary_job:
+            judged = canary_check.judge(assignment, outcome, job.scratch / "course", sources, manual)
+            if not judged.passed:
+                canary_check.forget(course, assignment)
+                raise CanaryFailed(
+                    f"{assignment}: the canary failed, so nothing was graded and the gradebook is unchanged.\n"
+                    f"{judged.problem}\n"
+                    "Graded here, students would be marked down for the environment, not for their work. Fix "
+                    "it (the modules and data the notebook needs must be visible inside the sandbox) and grade "
+                    "again; or, if you know why, grade anyway with --skip-canary.")
+            canary_check.remember_pass(course, assignment, key, judged.score, judged.max_score)
+            say(f"{assignment}: canary: the reference got every autograded point in the sandbox "
+                f"({judged.score:g} / {judged.max_score - manual:g})")
+            verdict["known"] = True
+            while held:
+                merge(*held.pop(0))
+        elif verdict["known"]:
+            merge(job, outcome)
+        else:
+            held.append((job, outcome))
 
-    say(f"{assignment}: grading {len(jobs)} submission(s), {workers} at a time, sandbox: {tool}")
+    say(f"{assignment}: grading {len(jobs)} submission(s), {workers} at a time, sandbox: {tool}"
+        + (", after the canary (the reference solution)" if canary_job else ""))
     _warm_imports()
-    _run(jobs, workers, limits.wall + GRACE, finished)
-    if keep_work:
-        say(f"{assignment}: scratch courses and grading logs kept in {work}")
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+    try:
+        _run(([canary_job] if canary_job else []) + jobs, workers, limits.wall + GRACE, finished)
+    finally:
+        bar.close()
+        if keep_work:
+            say(f"{assignment}: scratch courses and grading logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return [results[student] for student in sorted(results)]
 
 
@@ -185,11 +256,25 @@ def _run(jobs, workers: int, timeout: float, finished) -> None:
     to as many more processes get ready meanwhile: they copy and repair their
     submission and start their sandboxed kernel, then wait for a turn, so a
     freed slot does not wait for a kernel to start. The time limit counts from
-    a process's turn.
+    a process's turn. If ``finished`` raises (the canary failed), every process
+    still running is stopped and the exception goes on.
     """
     context = multiprocessing.get_context("fork")
     turns = context.Semaphore(max(1, workers))
     pending, alive = list(jobs), []
+    try:
+        _schedule(context, turns, pending, alive, workers, timeout, finished)
+    except BaseException:
+        for job, process, _, _ in alive:
+            if process.is_alive():
+                process.kill()
+            process.join()
+            shutil.rmtree(_spec_of(job).kernels_folder, ignore_errors=True)
+        raise
+
+
+def _schedule(context, turns, pending, alive, workers, timeout, finished) -> None:
+    """The loop of ``_run``: ``alive`` holds ``(job, process, forked at, turn)`` of the running processes."""
     while pending or alive:
         done, still = [], []
         for job, process, forked, turn in alive:
@@ -203,7 +288,7 @@ def _run(jobs, workers: int, timeout: float, finished) -> None:
                 process.kill()
             process.join()
             done.append((job, _outcome(job, process, now - (began or forked), timeout)))
-        alive = still
+        alive[:] = still
         waiting = sum(1 for _, _, _, turn in alive if not turn.value)
         while pending and waiting < max(1, workers):
             job = pending.pop(0)
@@ -213,8 +298,8 @@ def _run(jobs, workers: int, timeout: float, finished) -> None:
             process.start()
             alive.append((job, process, time.time(), turn))
             waiting += 1
-        for job, outcome in done:
-            finished(job, outcome)
+        while done:
+            finished(*done.pop(0))
         if not done:
             time.sleep(0.02)
 
@@ -292,6 +377,12 @@ def _grade(job: Job) -> dict:
     print(result.get("log", ""), result.get("error") or "", flush=True)  # into grading.log (--keep-work)
     if not result.get("success"):
         return {"ok": False, "reason": _failure_reason(job, result)}
+    graded = course / "autograded" / job.student / job.assignment
+    for source in sorted(job.source.glob("*.ipynb")):
+        if (graded / source.name).is_file():
+            failure = cell_errors.setup_failure(graded / source.name, source)
+            if failure is not None:  # no student code had run yet: the environment is broken, not the answer
+                return {"ok": False, "reason": cell_errors.explain_setup_failure(failure)}
     return {"ok": True, "reason": ""}
 
 
@@ -379,6 +470,7 @@ def _merge(config, job: Job, outcome: dict) -> Result:
             book.db.commit()
         submission = book.find_submission(job.assignment, job.student)
         result.score, result.max_score = float(submission.score), float(submission.max_score)
+    result.manual_max_score = manual_points(job.source)
     _place_autograded(course, scratch_course, job, result)
     return result
 
@@ -407,6 +499,19 @@ def _place_autograded(course: Path, scratch_course: Path, job: Job, result: Resu
     temporary = report.with_suffix(".json.partial")
     temporary.write_text(json.dumps(asdict(result), indent=2))
     os.replace(temporary, report)
+
+
+def manual_points(source_folder: Path) -> float:
+    """Points of the cells a person grades (graded answer cells, e.g. written answers) in a source folder."""
+    import nbformat
+
+    total = 0.0
+    for path in sorted(Path(source_folder).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and meta.get("solution"):
+                total += float(meta.get("points", 0))
+    return total
 
 
 def report_path(course: Path, assignment: str, student: str) -> Path:
