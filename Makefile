@@ -1,20 +1,25 @@
 # Two commands on a fresh machine:
 #   make demo   the main job: the whole course end to end, offline, with a summary
-#   make test   the whole test suite
+#   make test   the whole test suite (as root it also installs Chromium for the browser tests)
 # Both create .venv (Python 3.11) if missing and install the course into it.
+#   make lab    a student's JupyterLab: the student version of every assignment in ~/course-kit-work
+#               (`make lab LAB_ARGS="--workdir DIR --fast"` passes options to `course lab`)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install system-packages solutions lint clean
+.PHONY: demo test lab install system-packages dev-packages solutions lint clean
 
 demo: install system-packages
 	$(BIN)/course demo
 
-test: install system-packages
+test: install system-packages dev-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lab: install system-packages
+	$(BIN)/course lab $(LAB_ARGS)
 
 solutions: install system-packages
 	$(BIN)/course solutions run
@@ -31,6 +36,10 @@ $(STAMP): pyproject.toml
 
 system-packages:
 	@bash admin/system-packages.sh
+
+# What only the tests need (Chromium for tests/test_browser.py): never in the student's image.
+dev-packages:
+	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser tests skip"
 
 lint: install
 	$(BIN)/hadolint Dockerfile

@@ -91,9 +91,20 @@ def environment_pins() -> dict[str, str]:
     return pins
 
 
-def apt_packages() -> list[str]:
-    lines = (REPO / "admin" / "apt-packages.txt").read_text().splitlines()
+def apt_packages(name: str = "apt-packages.txt") -> list[str]:
+    lines = (REPO / "admin" / name).read_text().splitlines()
     return [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def apt_installed(text: str) -> set[str]:
+    """Every word an `apt-get install` in the Dockerfile's RUN lines names."""
+    installed = set()
+    for keyword, arguments in dockerfile_instructions(text):
+        if keyword == "RUN":
+            for command in re.split(r"&&|\|\||;", arguments):
+                if re.search(r"\bapt-get\b.*\binstall\b", command):
+                    installed.update(word for word in command.split() if not word.startswith("-"))
+    return installed
 
 
 def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
@@ -139,8 +150,14 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
     instructions = dockerfile_instructions(text)
     problems = []
 
-    images = [arguments.split()[-3 if " AS " in arguments.upper() else -1]
-              for keyword, arguments in instructions if keyword == "FROM"]
+    stages, images = set(), []
+    for keyword, arguments in instructions:
+        if keyword == "FROM":
+            words = [word for word in arguments.split() if not word.startswith("--")]
+            if words[0] not in stages:  # `FROM runtime AS build` builds on an earlier stage
+                images.append(words[0])
+            if len(words) == 3 and words[1].upper() == "AS":
+                stages.add(words[2])
     if not images:
         problems.append("no FROM")
     for image in images:
@@ -166,10 +183,18 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
     if not users or users[-1] != "${NB_UID}":
         problems.append(f"the last USER must be ${{NB_UID}}, not {users[-1] if users else 'missing'}")
 
-    if not any(arguments.split()[-1] == "/opt/course" for arguments in copies):
-        problems.append("the course is not copied to /opt/course")
-    if not any(re.search(r"\bpip3? install\b[^&;|]*\s(-e\s+)?/opt/course\b", run) for run in runs):
-        problems.append("the course is not pip-installed from /opt/course (its pyproject.toml)")
+    if not any("pyproject.toml" in arguments.split()[:-1] and arguments.split()[-1].rstrip("/") == "/opt/course"
+               for arguments in copies):
+        problems.append("the course (its pyproject.toml) is not copied to /opt/course")
+    # The course is built into a wheel from /opt/course (its pyproject.toml holds the pins), and
+    # that wheel is what gets installed: no second list of versions.
+    wheel_dirs = [match[1] for run in runs for match in
+                  re.finditer(r"\bpip3? wheel\b[^&;|]*--wheel-dir[ =](\S+)\s+/opt/course/?(?=\s|$)", run)]
+    if not wheel_dirs:
+        problems.append("no wheel is built from /opt/course (`pip wheel --no-deps --wheel-dir DIR /opt/course`)")
+    elif not any(re.search(rf"\bpip3? install\b[^&;|]*\s{re.escape(folder)}/\*\.whl\b", run)
+                 for run in runs for folder in wheel_dirs):
+        problems.append("the course is not pip-installed from the wheel built from /opt/course (its pyproject.toml)")
 
     for match in PIN_IN_TEXT.finditer(text):
         name, version = normalize(match["name"]), match["version"]
@@ -178,11 +203,7 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
         elif pins[name] != version:
             problems.append(f"{name}=={version}: pyproject.toml pins {pins[name]}")
 
-    installed = set()
-    for run in runs:
-        for command in re.split(r"&&|\|\||;", run):
-            if re.search(r"\bapt-get\b.*\binstall\b", command):
-                installed.update(word for word in command.split() if not word.startswith("-"))
+    installed = apt_installed(text)
     for package in apt:
         if package not in installed:
             problems.append(f"{package} (admin/apt-packages.txt) is not apt-get installed")
@@ -279,7 +300,11 @@ def test_hadolint_config_ignores_only_what_docker_stacks_ignores():
 
 
 def test_dockerfile_follows_conventions():
-    """Dated FROM, pipefail, --no-cache-dir, --chown, USER ${NB_UID} last, the course from pyproject, apt list."""
+    """Dated FROM, pipefail, --no-cache-dir, --chown, USER ${NB_UID} last, the course from pyproject, apt list.
+
+    The image has stages (tests/test_docker_image.py checks what reaches the final one): a FROM may name an
+    earlier stage; every other FROM is a dated image.
+    """
     problems = dockerfile_problems(DOCKERFILE.read_text(), pyproject_pins(), apt_packages())
     assert not problems, "Dockerfile:\n" + "\n".join(problems)
 
@@ -290,10 +315,13 @@ def test_dockerfile_follows_conventions():
     (lambda text: text.replace("--no-cache-dir ", ""), "--no-cache-dir"),
     (lambda text: text.replace('--chown="${NB_UID}:${NB_GID}" ', ""), "--chown"),
     (lambda text: text + "\nUSER root\n", "last USER"),
-    (lambda text: text.replace("-e /opt/course", "-e /tmp/elsewhere"), "pip-installed from /opt/course"),
+    (lambda text: text.replace("--wheel-dir /tmp/wheels /opt/course", "--wheel-dir /tmp/wheels /tmp/elsewhere"),
+     "no wheel is built from /opt/course"),
+    (lambda text: text.replace("/tmp/wheels/*.whl", "course-kit"), "not pip-installed from the wheel"),
     (lambda text: text + "\nRUN pip install --no-cache-dir keras==3.0.0\n", "keras==3.0.0"),
     (lambda text: text.replace("bubblewrap", ""), "bubblewrap"),
-], ids=["latest", "no-pipefail", "pip-cache", "no-chown", "root-last", "not-pyproject", "stray-pin", "apt"])
+], ids=["latest", "no-pipefail", "pip-cache", "no-chown", "root-last", "not-pyproject", "not-the-wheel", "stray-pin",
+        "apt"])
 def test_dockerfile_check_catches(change, expected):
     """Each convention check fails on a Dockerfile that breaks it."""
     text = DOCKERFILE.read_text()
@@ -301,6 +329,24 @@ def test_dockerfile_check_catches(change, expected):
     assert changed != text, "the change did not apply: update this test's edits to the Dockerfile"
     problems = dockerfile_problems(changed, pyproject_pins(), apt_packages())
     assert any(expected in problem for problem in problems), problems
+
+
+def test_the_image_gets_no_test_only_package():
+    """admin/apt-packages-dev.txt (Chromium for the browser tests) is for `make test`, never the student's image."""
+    dev = apt_packages("apt-packages-dev.txt")
+    assert {"chromium", "chromium-driver"} <= set(dev)
+    assert not set(dev) & apt_installed(DOCKERFILE.read_text()), "the Dockerfile installs a test-only package"
+    assert not set(dev) & set(apt_packages()), "a test-only package is in admin/apt-packages.txt"
+
+
+def test_make_test_installs_the_test_only_packages():
+    """`make test` runs admin/system-packages.sh on admin/apt-packages-dev.txt before pytest (as root it installs)."""
+    makefile = (REPO / "Makefile").read_text()
+    test_target = re.search(r"^test:([^\n]*)", makefile, flags=re.M)[1].split()
+    recipes = {match[1]: match[2] for match in re.finditer(r"^([\w-]+):[^\n]*\n((?:\t[^\n]*\n)+)", makefile, re.M)}
+    installs_dev = [target for target in test_target
+                    if "system-packages.sh admin/apt-packages-dev.txt" in recipes.get(target, "")]
+    assert installs_dev, f"`make test` depends on {test_target}: none installs admin/apt-packages-dev.txt"
 
 
 def test_dockerignore_keeps_the_build_context_small():
