@@ -183,3 +183,18 @@ def test_an_honest_batch_pays_for_the_canary_once(course):
     _setup_cell(course, "import course_lib\n\ncourse_lib.setup_notebook()\nSEEN = True")  # a changed source
     third = _grade(course)
     assert "after the canary (the reference solution)" in third.stderr
+
+
+def test_a_warning_on_stderr_in_a_graded_cell_is_named(course):
+    """nbgrader gives no credit to a graded cell that writes to stderr: a library's harmless warning
+    (fontTools reading a system font did this to the notMNIST reference) must be named, not guessed."""
+    _edit(course, "correct_sum_of_squares", "assert sum_of_squares(3) == 14",
+          "assert sum_of_squares(3) == 14\nimport sys\nprint('1 extra bytes in post.stringData array', file=sys.stderr)")
+    _submit(course)
+
+    result = _grade(course)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "the reference solution scored" in result.stderr
+    assert "example.ipynb, cell 'correct_sum_of_squares': output on standard error: nbgrader gives no credit " \
+           "to a graded cell that writes to stderr" in result.stderr
+    assert "    1 extra bytes in post.stringData array" in result.stderr

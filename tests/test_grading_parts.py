@@ -234,3 +234,14 @@ def test_no_incompatible_jupyterlab_extension():
     problems = [line for line in lines if "OK" not in line or "X" in line.split()]
     assert not problems, listing
     assert "incompatible" not in listing.lower() and "is not compatible" not in listing
+
+
+def test_a_cell_that_outlives_its_limit_is_named_in_the_reason():
+    log = ("[ERROR] Timeout waiting for execute reply (120s).\n[ERROR] Interrupting kernel\n"
+           "    nbclient.exceptions.CellTimeoutError: A cell timed out while it was being executed, after 4 seconds.\n"
+           "    The message was: Timeout waiting for IOPub output.\n"
+           "    ['import warnings', '', 'model = fit_logistic(train_images, train_labels, 5000)']\n")
+    reason = autograde._timeout_reason(log, 120)
+    assert reason.startswith("a cell ran longer than the per-cell limit of 120 s (the cell ending "
+                             "`model = fit_logistic(train_images, train_labels, 5000)`)")
+    assert "--cell-timeout" in reason

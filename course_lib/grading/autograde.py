@@ -427,11 +427,34 @@ def _failure_reason(job: Job, result: dict) -> str:
                        -9: "killed: out of memory or CPU time?", -24: "CPU time limit exceeded",
                        -25: "file-size limit exceeded"}.get(code, f"exit code {code}")
         return f"the kernel died while running the notebook ({explanation})"
+    if "CellTimeoutError" in log or "Timeout waiting for execute reply" in log:
+        return _timeout_reason(log, _spec_of(job).limits.cell)
     try:
         nbgrader_course.checked(result, "autograde")
     except CourseError as error:
         return str(error)
     return "nbgrader could not grade it"
+
+
+def _timeout_reason(log: str, limit: float) -> str:
+    """What to tell about a cell that outlived the per-cell limit: nbclient logs the cell's lines as a list."""
+    import ast
+
+    cell = ""
+    for line in log.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            try:
+                lines = ast.literal_eval(stripped)
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(lines, list) and all(isinstance(item, str) for item in lines):
+                code = [item for item in lines if item.strip() and not item.lstrip().startswith(("#", "import ",
+                                                                                                "from "))]
+                cell = (code or lines or [""])[-1].strip()[:120]
+    where = f" (the cell ending `{cell}`)" if cell else ""
+    return (f"a cell ran longer than the per-cell limit of {limit:g} s{where} and did not stop when "
+            "interrupted; the notebook could not be graded to the end (--cell-timeout sets the limit)")
 
 
 # --- merging into the course's gradebook --------------------------------------------------------------------

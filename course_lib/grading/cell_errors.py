@@ -7,7 +7,9 @@ Two questions after nbgrader has run a submission:
   has run yet when they run, so an error there means the grading environment
   is broken (a module the sandbox cannot import, a data folder it cannot
   read), not that the student is wrong;
-- which **graded cells** lost points, and with which error?
+- which **graded cells** lost points, and why? nbgrader gives a graded cell
+  no credit when it raises an error, and also when it writes anything to
+  standard error (a library's warning is enough).
 """
 
 from __future__ import annotations
@@ -43,6 +45,17 @@ def _error_of(cell) -> CellError | None:
             return CellError(_meta(cell).get("grade_id", "?"), output.get("ename", "Error"),
                              output.get("evalue", ""), lines)
     return None
+
+
+def _stderr_of(cell) -> CellError | None:
+    """A cell that wrote to standard error, as nbgrader scores it: no credit."""
+    text = "".join(output.get("text", "") for output in cell.get("outputs", [])
+                   if output.get("output_type") == "stream" and output.get("name") == "stderr")
+    if not text.strip():
+        return None
+    return CellError(_meta(cell).get("grade_id", "?"), "output on standard error",
+                     "nbgrader gives no credit to a graded cell that writes to stderr",
+                     [line for line in text.splitlines() if line.strip()])
 
 
 def setup_cell_ids(source_notebook) -> list[str]:
@@ -83,12 +96,12 @@ def explain_setup_failure(error: CellError) -> str:
 
 
 def failed_graded_cells(graded_path) -> list[CellError]:
-    """Every graded test cell of the notebook that raised an error."""
+    """Every graded test cell of the notebook that raised an error or wrote to stderr."""
     found = []
     for cell in nbformat.read(graded_path, as_version=4).cells:
         meta = _meta(cell)
         if meta.get("grade") and not meta.get("solution"):
-            error = _error_of(cell)
+            error = _error_of(cell) or _stderr_of(cell)
             if error is not None:
                 found.append(error)
     return found
