@@ -8,7 +8,8 @@ images per second with every core (and with one process, for comparison,
 with --serial); archive sizes; and the test accuracy of a logistic regression
 trained on part of the large archive and tested on the small one (the real
 notMNIST gives about 0.89-0.93: a generator whose images are too clean would
-give nearly 1.0).
+give nearly 1.0). How much the generated letters look like the real ones,
+and what the issue's two recipes learn from them: benchmarks/notmnist_realism.py.
 """
 
 from __future__ import annotations

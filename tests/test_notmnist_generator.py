@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -20,7 +21,7 @@ from tests.conftest import run_course
 
 LETTERS = "ABCDEFGHIJ"
 SMALL, LARGE = 300, 1_200
-FONT_NAME = re.compile(r"[A-Za-z0-9._-]+_v\d{3,}\.(ttf|otf|ttc|otc|pfb|pfa|t1)")
+FONT_NAME = re.compile(r"[A-Za-z0-9._-]+_v\d{3,}\.(ttf|otf|ttc|otc|pfb|pfa|t1|woff)")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def test_usable_fonts_are_many_distinct_and_all_have_a_to_j():
     assert usable == sorted(usable, key=lambda p: (p.name, str(p)))
     digests = {hashlib.sha256(p.read_bytes()).hexdigest() for p in usable}
     assert len(digests) == len(usable), "two usable fonts have identical contents"
-    for path in usable:
+    for path in usable[::max(1, len(usable) // 200)]:  # a spread-out sample: reading every cmap takes a minute
         glyphs = fonts.letter_glyph_names(path)
         assert all(glyphs[letter] is not None for letter in LETTERS), f"{path} lacks some of A-J"
     matplotlib_fonts = [p for p in usable if "mpl-data" in str(p)]
@@ -107,7 +108,10 @@ def test_installed_symbol_fonts_are_excluded():
     usable = set(notmnist.usable_fonts())
     for path in symbols:
         assert path not in usable, f"{path.name} is a symbol font but was kept"
-        assert "symbols" in (fonts.rejection(path) or ""), f"{path.name}: {fonts.rejection(path)}"
+        reason = fonts.rejection(path) or ""
+        # Type 1 versions draw nothing for A-J through their built-in encoding; OpenType ones draw symbols.
+        assert "symbols" in reason or "blank" in reason, f"{path.name}: {reason}"
+    assert any(p.suffix == ".otf" for p in symbols) <= bool(fonts.symbol_fonts()), "symbol fonts are not listed"
 
 
 def test_survey_rejects_each_kind_of_unusable_font(tmp_path):
@@ -159,11 +163,31 @@ def test_render_letter_is_28x28_uint8_white_on_black(renders):
         assert image.shape == (28, 28) and image.dtype == np.uint8, f"{font.name} {letter}: {image.shape} {image.dtype}"
         assert image.max() > 200, f"{font.name} {letter}: brightest pixel {image.max()}, expected a white letter"
     everything = np.stack([image for _, _, image in renders])
-    assert np.median(everything) < 10, "the background should be black"
+    assert (everything == 0).mean() > 0.2, "the background should be black (exactly 0: no noise added)"
+
+
+def test_renders_look_like_the_real_notmnist():
+    """Edge to edge, no margins, no noise: the real set's statistics, roughly, on 300 renders of 100 fonts."""
+    usable = notmnist.usable_fonts()
+    chosen = usable[:: max(1, len(usable) // 100)][:100]
+    images = np.stack([notmnist.render_letter(font, letter, np.random.default_rng([i, j]))
+                       for i, font in enumerate(chosen) for j, letter in enumerate("AEI")])
+    ink = images > 128
+    all_four = ink[:, 0].any(1) & ink[:, -1].any(1) & ink[:, :, 0].any(1) & ink[:, :, -1].any(1)
+    assert all_four.mean() > 0.5, f"ink touches all four edges in {all_four.mean():.0%} (real notMNIST: 67%)"
+    assert 0.2 < (images == 0).mean() < 0.6 and (images == 255).mean() > 0.1, "pixel histogram far from the real one"
+    assert len({image.tobytes() for image in images}) == len(images), "two renders are copies of each other"
+
+
+def test_the_same_glyph_twice_gives_two_different_images():
+    """A font's letter drawn with the same weight and style still differs (sub-pixel crop): no accidental copies."""
+    font = notmnist.usable_fonts()[0]
+    images = {notmnist.render_letter(font, "E", np.random.default_rng(seed)).tobytes() for seed in range(40)}
+    assert len(images) == 40
 
 
 def test_render_letter_stretches_the_ink_to_the_box(renders):
-    """The letter's ink reaches within the 0-3 pixel margins on all four sides (aspect ratio not kept)."""
+    """The letter's ink reaches within 3 pixels of all four sides (aspect ratio not kept)."""
     reach = []
     for _, _, image in renders:
         rows = np.flatnonzero(image.max(axis=1) > 40)
@@ -192,6 +216,7 @@ def test_render_letter_varies_with_the_generator_and_repeats_with_the_seed():
 def test_archives_have_the_real_layout(generated, tmp_path):
     """One top folder, A..J, base64 font-like names, 28x28 mode-L PNGs; extracts with the "data" filter."""
     manifest = notmnist.read_manifest(generated)
+    font_stems = {Path(f).stem for f in manifest["fonts"]}
     for name, folder in (("notMNIST_small.tar.gz", "notMNIST_small"), ("notMNIST_large.tar.gz", "notMNIST_large")):
         with tarfile.open(generated / name, "r:gz") as tar:
             names = tar.getnames()
@@ -208,7 +233,7 @@ def test_archives_have_the_real_layout(generated, tmp_path):
             assert letter in LETTERS
             decoded = archive.decoded_font_name(file_name)  # standard base64, as the real names
             assert FONT_NAME.fullmatch(decoded), f"{file_name} decodes to {decoded!r}"
-            assert decoded.split("_v")[0] in {Path(f).stem for f in manifest["fonts"]}
+            assert decoded.rsplit("_v", 1)[0] in font_stems
             if member not in broken:
                 with Image.open(io.BytesIO(data)) as image:
                     assert (image.format, image.mode, image.size) == ("PNG", "L", (28, 28)), member
@@ -218,7 +243,12 @@ def test_manifest_records_parameters_fonts_counts_and_checksums(generated):
     manifest = notmnist.read_manifest(generated / notmnist.MANIFEST_NAME)
     assert (manifest["seed"], manifest["sizes"], manifest["version"]) == (
         0, {"small": SMALL, "large": LARGE}, notmnist.GENERATOR_VERSION)
-    assert manifest["fonts"] == archive.font_file_names(notmnist.usable_fonts())
+    usable = notmnist.usable_fonts()
+    assert manifest["fonts"] == archive.font_file_names(usable)
+    assert manifest["font_sha256"] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in usable]
+    assert manifest["font_set_sha256"] == generator.font_set_digest(manifest["fonts"], manifest["font_sha256"])
+    assert manifest["symbol_fonts"] == [p.name for p in fonts.symbol_fonts()]
+    assert manifest["label_noise"] == {"notMNIST_large.tar.gz": 0.065, "notMNIST_small.tar.gz": 0.005}
     for name, record in manifest["archives"].items():
         assert hashlib.sha256((generated / name).read_bytes()).hexdigest() == record["sha256"]
         assert (generated / name).stat().st_size == record["bytes"]
@@ -268,6 +298,54 @@ def test_planted_unreadable_wrong_size_and_imbalance_are_there(generated):
             assert 0.02 <= smaller["fewer"] <= 0.04
 
 
+def test_planted_wrong_labels_are_recorded_with_what_they_show(generated):
+    """6.5% of large and 0.5% of small show something else than their letter, each listed with what it shows."""
+    manifest = notmnist.read_manifest(generated)
+    shown = set()
+    for name, size, rate in (("notMNIST_large.tar.gz", LARGE, 0.065), ("notMNIST_small.tar.gz", SMALL, 0.005)):
+        files = members(generated / name)
+        wrong = manifest["archives"][name]["defects"]["mislabeled"]
+        assert len(wrong) == round(rate * size) and len({entry["member"] for entry in wrong}) == len(wrong)
+        for entry in wrong:
+            image = pixels(files[entry["member"]])
+            assert image.shape == (28, 28), entry
+            shown.add(entry["shows"])
+            if entry["shows"] == "blank":
+                assert image.max() == 0, entry
+            elif entry["shows"] == "filled_box":
+                assert image.min() == 255, entry
+            elif entry["shows"] == "other_character":
+                assert 1 <= len(entry["text"]) <= 4 and not set(entry["text"].upper()) & set(LETTERS), entry
+            elif entry["shows"] == "symbol":
+                assert entry["symbol_font"] in manifest["symbol_fonts"], entry
+            else:
+                assert entry["shows"] == "missing_glyph_box" and image.max() > 128, entry
+    assert {"missing_glyph_box", "other_character"} <= shown, shown
+
+
+def test_a_wrong_label_is_never_an_original_of_a_planted_copy(generated):
+    manifest = notmnist.read_manifest(generated)
+    wrong = {e["member"] for record in manifest["archives"].values() for e in record["defects"]["mislabeled"]}
+    originals = {pair["original"] for record in manifest["archives"].values() for key in generator.COPY_KEYS.values()
+                 for pair in record["defects"][key]}
+    assert wrong and not wrong & originals
+
+
+def test_render_confusion_draws_each_kind():
+    font, rng = notmnist.usable_fonts()[0], np.random.default_rng(0)
+    from course_lib.notmnist.render import render_confusion
+
+    assert render_confusion(font, "blank", rng).max() == 0
+    assert render_confusion(font, "filled_box", rng).min() == 255
+    box = render_confusion(font, "missing_glyph_box", rng)
+    assert box.shape == (28, 28) and box.max() > 128
+    assert render_confusion(font, "other_character", rng, text="x").max() > 128
+    with pytest.raises(ValueError, match="needs text"):
+        render_confusion(font, "other_character", rng)
+    with pytest.raises(ValueError, match="unknown confusion"):
+        render_confusion(font, "smudge", rng)
+
+
 def test_read_archive_skips_exactly_the_planted_broken_files(generated):
     from course_lib.data.formats.notmnist import read_archive
 
@@ -283,6 +361,8 @@ def test_read_archive_skips_exactly_the_planted_broken_files(generated):
 def test_defect_counts_scale_with_size():
     assert plan.defect_counts("notMNIST_large", 220_000)["duplicate"] == 11_000
     assert plan.defect_counts("notMNIST_small", 18_700)["duplicate_from_large"] == 1_496
+    assert plan.defect_counts("notMNIST_large", 220_000)["mislabeled"] == 14_300  # the real 6.5%
+    assert plan.defect_counts("notMNIST_small", 18_700)["mislabeled"] == 94  # the real 0.5%
     big = plan.defect_counts("notMNIST_large", 220_000)
     assert big["empty"] + big["truncated"] == 5  # as many unreadable files as the real large archive
     with pytest.raises(ValueError, match="at least 100"):
@@ -404,3 +484,150 @@ def test_font_table_quirks_are_not_warnings(caplog):
         for path in quirky:
             assert fonts.letter_glyph_names(path)["A"] is not None
     assert [r.getMessage() for r in caplog.records if r.name.startswith("fontTools")] == []
+
+
+# --- the font survey's cache, and Google Fonts from a (local) npm registry -----------------------------------------
+
+def wide_letters() -> dict:
+    """Ten different two-rectangle glyphs for A-J (font units)."""
+    return {letter: [(50, 0, 150 + 50 * i, 700), (0, 600 - 40 * i, 700, 650 - 40 * i)]
+            for i, letter in enumerate(LETTERS)}
+
+
+def test_the_survey_is_saved_and_reused_until_a_font_file_changes(tmp_path, monkeypatch, data_env):
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    first = build_font(folder / "First.ttf", "First", wide_letters())
+    monkeypatch.setattr(fonts, "font_dirs", lambda: [folder])
+    monkeypatch.setattr(fonts, "survey_files", lambda: [data_env[1] / "fonts-survey.json"])
+    calls = []
+    real_survey = fonts.survey
+    monkeypatch.setattr(fonts, "survey", lambda *a: calls.append(a) or real_survey(*a))
+    fonts.refresh()
+    try:
+        assert fonts.usable_fonts() == [first.resolve()] and len(calls) == 1
+        fonts.refresh()
+        assert fonts.usable_fonts() == [first.resolve()] and len(calls) == 1, "the saved survey was not reused"
+        second = build_font(folder / "Second.ttf", "Second", wide_letters())
+        fonts.refresh()
+        assert fonts.usable_fonts() == [first.resolve(), second.resolve()] and len(calls) == 2
+        saved = json.loads((data_env[1] / "fonts-survey.json").read_text())
+        assert len(saved["surveys"]) == 2  # both font sets, each under its own key
+        # Found in the platform's cache only, the survey is copied into the course cache (which a grading
+        # sandbox sees), without surveying again.
+        platform = tmp_path / "platform" / "fonts-survey.json"
+        platform.parent.mkdir()
+        (data_env[1] / "fonts-survey.json").rename(platform)
+        monkeypatch.setattr(fonts, "survey_files", lambda: [data_env[1] / "fonts-survey.json", platform])
+        fonts.refresh()
+        assert fonts.usable_fonts() == [first.resolve(), second.resolve()] and len(calls) == 2
+        copied = json.loads((data_env[1] / "fonts-survey.json").read_text())["surveys"]
+        assert len(copied) == 1 and copied.items() <= json.loads(platform.read_text())["surveys"].items()
+    finally:
+        monkeypatch.undo()
+        fonts.refresh()
+
+
+@pytest.fixture
+def npm_registry(tmp_path, monkeypatch, data_env):
+    """A real HTTP server laid out as the npm registry, holding @fontsource/testsans (one Latin WOFF, plus
+    files that must not be unpacked) and @fontsource/badsans (metadata whose sha512 does not match)."""
+    from fontTools.ttLib import TTFont
+    from http_server import serve_folder
+
+    root = tmp_path / "registry"
+    package = tmp_path / "package"
+    (package / "files").mkdir(parents=True)
+    font = build_font(tmp_path / "TestSans.ttf", "TestSans", wide_letters())
+    with TTFont(str(font)) as loaded:
+        loaded.flavor = "woff"
+        loaded.save(str(package / "files" / "testsans-latin-400-normal.woff"))
+    for name in ("testsans-latin-ext-400-normal.woff", "testsans-latin-400-normal.woff2"):
+        (package / "files" / name).write_bytes(b"not for us")
+    (package / "package.json").write_text('{"name": "@fontsource/testsans"}')
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with serve_folder(root) as server:
+        for family in ("testsans", "badsans"):
+            tarball = root / "@fontsource" / family / "-" / f"{family}-1.0.0.tgz"
+            tarball.parent.mkdir(parents=True)
+            with tarfile.open(tarball, "w:gz") as tar:
+                tar.add(package, arcname="package")
+            digest = hashlib.sha512(tarball.read_bytes() + (b"x" if family == "badsans" else b"")).digest()
+            integrity = "sha512-" + base64.b64encode(digest).decode()
+            metadata = {"name": f"@fontsource/{family}", "version": "1.0.0",
+                        "dist": {"tarball": f"{server.url}/@fontsource/{family}/-/{family}-1.0.0.tgz",
+                                 "integrity": integrity}}
+            (root / "@fontsource" / family / "latest").write_text(json.dumps(metadata))
+        monkeypatch.setenv("COURSE_NPM_REGISTRY", server.url)
+        yield server
+
+
+def test_google_fonts_install_verified_latin_woff_only_and_once(npm_registry):
+    from course_lib.notmnist import webfonts
+
+    report = webfonts.install(["testsans"], progress=False)
+    assert (report.installed, report.failed, report.files) == (["testsans"], {}, 1)
+    folder = webfonts.install_folder() / "testsans"
+    assert sorted(p.name for p in folder.iterdir()) == ["testsans-latin-400-normal.woff"]
+    entry = webfonts.installed()["testsans"]
+    assert entry["version"] == "1.0.0" and entry["integrity"].startswith("sha512-")
+    assert fonts.survey([webfonts.install_folder()])[0] == [(folder / "testsans-latin-400-normal.woff").resolve()]
+    tarball = "/@fontsource/testsans/-/testsans-1.0.0.tgz"
+    assert npm_registry.requests[tarball] == 1
+
+    again = webfonts.install(["testsans"], progress=False)
+    assert (again.installed, again.current) == ([], ["testsans"])
+    assert npm_registry.requests[tarball] == 1, "an installed family was downloaded again"
+    assert webfonts.remove(["testsans"]) == ["testsans"] and not folder.exists()
+
+
+def test_google_fonts_a_tarball_failing_its_sha512_is_refused(npm_registry):
+    from course_lib.notmnist import webfonts
+
+    report = webfonts.install(["badsans", "nosuchfamily"], progress=False)
+    assert "sha512" in report.failed["badsans"] and "refused" in report.failed["badsans"]
+    assert "no metadata" in report.failed["nosuchfamily"]
+    assert not report.installed and webfonts.installed() == {}
+    leftovers = [p.name for p in webfonts.install_folder().iterdir() if p.name != webfonts.RECORD]
+    assert leftovers == [], f"left behind: {leftovers}"
+    with pytest.raises(Exception, match="not a font family name"):
+        webfonts.install(["../etc"], progress=False)
+
+
+def test_generated_archives_render_woff_fonts_and_record_them(npm_registry, tmp_path):
+    from course_lib.notmnist import webfonts
+
+    webfonts.install(["testsans"], progress=False)
+    (woff,) = (webfonts.install_folder() / "testsans").iterdir()
+    manifest = notmnist.read_manifest(notmnist.generate(tmp_path / "out", small=100, large=200, progress=False,
+                                                        fonts=[woff], symbols=[]))
+    assert manifest["fonts"] == ["testsans-latin-400-normal.woff"] and manifest["symbol_fonts"] == []
+    assert manifest["font_sha256"] == [hashlib.sha256(woff.read_bytes()).hexdigest()]
+    shows = {e["shows"] for r in manifest["archives"].values() for e in r["defects"]["mislabeled"]}
+    assert "symbol" not in shows  # no symbol font given: none drawn
+
+
+def test_course_fonts_install_and_list(npm_registry, capsys, monkeypatch, data_env):
+    import argparse
+
+    from course_lib.cli import fonts as fonts_command
+    from course_lib.notmnist import webfonts
+
+    # Survey only the installed families (the machine's own thousands of fonts take a minute).
+    monkeypatch.setattr(fonts, "font_dirs", lambda: [webfonts.install_folder()])
+    monkeypatch.setattr(fonts, "survey_files", lambda: [data_env[1] / "fonts-survey.json"])
+
+    parser = argparse.ArgumentParser()
+    fonts_command.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["fonts", "install", "testsans"])
+    assert args.run(args) == 0
+    out = capsys.readouterr().out
+    assert "1 families installed" in out and "usable fonts now:" in out
+    args = parser.parse_args(["fonts", "list"])
+    try:
+        assert args.run(args) == 0
+        out = capsys.readouterr().out
+        assert "1 usable fonts" in out and "Google Fonts families installed: 1 of" in out
+    finally:
+        monkeypatch.undo()
+        fonts.refresh()

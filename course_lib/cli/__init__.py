@@ -14,7 +14,7 @@ from course_lib.errors import CourseError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from course_lib.cli import data, demo, grading, lab, solutions, student
+    from course_lib.cli import data, demo, fonts, grading, lab, solutions, student
 
     parser = argparse.ArgumentParser(
         prog="course",
@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `course COMMAND --help` for the options of each command.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (data, solutions, demo, student, grading, lab):
+    for module in (data, fonts, solutions, demo, student, grading, lab):
         module.register(commands)
     return parser
 

@@ -13,13 +13,16 @@ import hashlib
 import io
 import os
 import re
+import struct
 import tarfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 MTIME = 1_315_440_000  # every member's modification time (September 2011, when notMNIST was published)
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GZIP_LEVEL = 6  # the PNGs are compressed already: higher levels cost time for a few bytes
 
 
@@ -55,10 +58,21 @@ def decoded_font_name(member_name: str) -> str:
 
 
 def png_bytes(image: np.ndarray) -> bytes:
-    """An (H, W) uint8 array as an 8-bit grayscale PNG (mode "L")."""
-    buffer = io.BytesIO()
-    Image.fromarray(image, mode="L").save(buffer, format="PNG")
-    return buffer.getvalue()
+    """An (H, W) uint8 array as an 8-bit grayscale PNG (mode "L"), written directly (no filter, zlib
+    level 6): twice as fast as PIL's encoder for 28x28 images, and the same bytes everywhere."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    if image.ndim != 2:
+        raise ValueError(f"expected an (H, W) array, got shape {image.shape}")
+    rows, columns = image.shape
+    raw = np.zeros((rows, columns + 1), np.uint8)  # each row starts with its filter type, 0 (none)
+    raw[:, 1:] = image
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 0, 0, 0, 0)  # 8 bits, greyscale, no interlace
+    return (PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
+            + _png_chunk(b"IEND", b""))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
 def png_pixels(data: bytes) -> np.ndarray:

@@ -5,16 +5,19 @@
 - ``notMNIST_large.tar.gz`` and ``notMNIST_small.tar.gz``, laid out like the
   real ones (see ``course_lib.notmnist.archive``), with defects planted as
   ``course_lib.notmnist.plan`` describes;
-- ``notMNIST_manifest.json``: the parameters, the fonts, and per archive its
-  sha256, its member count per letter and every planted defect by member
-  path (``"notMNIST_small/A/<name>.png"``); see ``manifest_record``.
+- ``notMNIST_manifest.json``: the parameters, the fonts (file names and
+  sha256 of each, and one digest of the whole set), the label-noise rates,
+  and per archive its sha256, its member count per letter and every planted
+  defect by member path (``"notMNIST_small/A/<name>.png"``), the wrong labels
+  included (``defects["mislabeled"]``, each with what it shows).
 
-The output depends only on the parameters and the fonts: the same seed gives
-byte-identical archives however many processes render them.
+The output depends only on the parameters and the fonts: the same seed and
+the same fonts give byte-identical archives however many processes render them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -28,15 +31,16 @@ from course_lib.notmnist.archive import (
     png_pixels,
     sha256_of,
 )
-from course_lib.notmnist.fonts import LETTERS, usable_fonts
-from course_lib.notmnist.plan import LARGE, SMALL, ArchivePlan, image_rng, plan_archive
-from course_lib.notmnist.render import render_letter
+from course_lib.notmnist.fonts import LETTERS, symbol_fonts, usable_fonts
+from course_lib.notmnist.plan import LABEL_NOISE, LARGE, SMALL, ArchivePlan, image_rng, plan_archive
+from course_lib.notmnist.render import render_confusion, render_letter
 from course_lib.parallel import ordered_map
 from course_lib.progress import bar as progress_bar
 
-GENERATOR_VERSION = 2  # bump whenever the same parameters would give different archives
+GENERATOR_VERSION = 3  # bump whenever the same parameters would give different archives
 DEFAULT_SMALL = 18_700  # about the real small archive (18,724 readable images)
 DEFAULT_LARGE = 220_000  # enough for 200,000 train + 10,000 valid (the real one has about 529,000)
+REAL_LARGE = 529_114  # readable images of the real large archive (COURSE_NOTMNIST_LARGE=529114 for its size)
 MANIFEST_NAME = "notMNIST_manifest.json"
 ARCHIVE_NAMES = {LARGE: "notMNIST_large.tar.gz", SMALL: "notMNIST_small.tar.gz"}
 CHUNK = 500  # images per task handed to a worker process
@@ -46,29 +50,32 @@ NEAR_CHANGE = (40, 128)  # grey levels by which a near-duplicate's pixels change
 COPY_KEYS = {"duplicate": "duplicates", "near_duplicate": "near_duplicates",
              "duplicate_from_large": "duplicates_from_large",
              "near_duplicate_from_large": "near_duplicates_from_large"}
-DEFECT_KEYS = (*COPY_KEYS.values(), "unreadable", "wrong_size")
+DEFECT_KEYS = (*COPY_KEYS.values(), "unreadable", "wrong_size", "mislabeled")
 
 
 def generate(destination, *, small: int = DEFAULT_SMALL, large: int = DEFAULT_LARGE, seed: int = 0,
-             progress: bool = True, workers: int | None = None, fonts=None) -> Path:
+             progress: bool = True, workers: int | None = None, fonts=None, symbols=None) -> Path:
     """Write both archives and the manifest into ``destination``; return the manifest's path.
 
     small, large: number of files in each archive (defects included).
     workers: processes rendering images (default: every core this process may use).
     fonts: font files to render from (default: ``usable_fonts()``).
+    symbols: symbol fonts some wrong labels are drawn from (default: ``symbol_fonts()``; none: other kinds).
     Files appear under their final names only once complete (temporary name, then rename).
     """
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     fonts = [Path(f) for f in (usable_fonts() if fonts is None else fonts)]
-    large_plan = plan_archive(LARGE, int(large), len(fonts), seed)
-    small_plan = plan_archive(SMALL, int(small), len(fonts), seed, large=large_plan)
+    symbols = [Path(f) for f in (symbol_fonts() if symbols is None else symbols)]
+    large_plan = plan_archive(LARGE, int(large), len(fonts), seed, symbol_fonts=len(symbols))
+    small_plan = plan_archive(SMALL, int(small), len(fonts), seed, large=large_plan, symbol_fonts=len(symbols))
     plans = (large_plan, small_plan)
     names = font_file_names(fonts)
     temporary = {plan.folder: _temporary(destination, ARCHIVE_NAMES[plan.folder]) for plan in plans}
     temporary[MANIFEST_NAME] = _temporary(destination, MANIFEST_NAME)
     try:
-        records = _write_archives(plans, fonts, names, seed, temporary, progress, workers)
+        records = _write_archives(plans, (fonts, symbols), names, seed, temporary, progress, workers)
+        font_digests = [sha256_of(path) for path in fonts]
         manifest = {
             "generator": "course_lib.notmnist",
             "version": GENERATOR_VERSION,
@@ -77,6 +84,10 @@ def generate(destination, *, small: int = DEFAULT_SMALL, large: int = DEFAULT_LA
             "letters": LETTERS,
             "note": "generated by rendering A-J from the fonts on this machine: not the real notMNIST",
             "fonts": names,
+            "font_sha256": font_digests,
+            "font_set_sha256": font_set_digest(names, font_digests),
+            "symbol_fonts": [path.name for path in symbols],
+            "label_noise": {ARCHIVE_NAMES[folder]: rate for folder, rate in LABEL_NOISE.items()},
             "archives": {ARCHIVE_NAMES[plan.folder]: records[plan.folder] for plan in plans},
         }
         temporary[MANIFEST_NAME].write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
@@ -87,6 +98,12 @@ def generate(destination, *, small: int = DEFAULT_SMALL, large: int = DEFAULT_LA
         for path in temporary.values():
             path.unlink(missing_ok=True)
     return destination / MANIFEST_NAME
+
+
+def font_set_digest(names, digests) -> str:
+    """One sha256 for a font set: of the lines ``<sha256> <file name>``, in the set's order."""
+    text = "".join(f"{digest} {name}\n" for name, digest in zip(names, digests))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _temporary(folder: Path, name: str) -> Path:
@@ -103,8 +120,11 @@ def member_path(plan: ArchivePlan, names: list[str], letter: int, slot: int) -> 
 
 
 def _tasks(plans, fonts, seed):
-    """``(plan, letter, start, stop, worker arguments)`` for every CHUNK of slots, in tar order."""
-    font_paths = tuple(str(f) for f in fonts)
+    """``(plan, letter, start, stop, worker arguments)`` for every CHUNK of slots, in tar order.
+
+    fonts: (font files, symbol font files).
+    """
+    font_paths = tuple(tuple(str(f) for f in group) for group in fonts)
     for plan in plans:
         for letter, count in enumerate(plan.per_letter):
             for start in range(0, count, CHUNK):
@@ -114,17 +134,25 @@ def _tasks(plans, fonts, seed):
                     if plan.needs_render(letter, slot):
                         special = plan.special.get((letter, slot))
                         shape = special.shape if special is not None and special.shape else None
-                        renders.append((slot, int(plan.fonts[letter][slot]), shape))
+                        confusion = (special.shows, special.text, special.symbol_font) \
+                            if special is not None and special.kind == "mislabeled" else None
+                        renders.append((slot, int(plan.fonts[letter][slot]), shape, confusion))
                 yield plan, letter, start, stop, (font_paths, seed, plan.folder, letter, renders)
 
 
 def _render_chunk(arguments) -> list[bytes]:
-    """Worker: PNG bytes of every ``(slot, font index, shape or None)`` of one letter of one archive."""
-    font_paths, seed, folder, letter, renders = arguments
+    """Worker: PNG bytes of every ``(slot, font index, shape or None, confusion or None)`` of one
+    letter of one archive; a confusion ``(shows, text, symbol font index)`` is a planted wrong label."""
+    (font_paths, symbol_paths), seed, folder, letter, renders = arguments
     images = []
-    for slot, font, shape in renders:
+    for slot, font, shape, confusion in renders:
         rng = image_rng(seed, folder, letter, slot)
-        image = render_letter(font_paths[font], LETTERS[letter], rng, **({"shape": shape} if shape else {}))
+        if confusion is None:
+            image = render_letter(font_paths[font], LETTERS[letter], rng, **({"shape": shape} if shape else {}))
+        else:
+            shows, text, symbol = confusion
+            image = render_confusion(font_paths[font], shows, rng, text=text, letter=LETTERS[letter],
+                                     symbol_font=symbol_paths[symbol] if symbol >= 0 else None)
         images.append(png_bytes(image))
     return images
 
@@ -142,6 +170,7 @@ def _write_archives(plans, fonts, names, seed, temporary, progress, workers) -> 
     records = {plan.folder: _empty_record(plan) for plan in plans}
     writers = {plan.folder: ArchiveWriter(temporary[plan.folder], ARCHIVE_NAMES[plan.folder]) for plan in plans}
     tasks = list(_tasks(plans, fonts, seed))
+    symbol_names = [Path(path).name for path in fonts[1]]
     total = sum(plan.size for plan in plans)
     show = progress and os.environ.get("COURSE_PROGRESS", "1") != "0"
     try:
@@ -156,7 +185,8 @@ def _write_archives(plans, fonts, names, seed, temporary, progress, workers) -> 
                 for slot in range(start, stop):
                     data = next(images) if plan.needs_render(letter, slot) else None
                     member = member_path(plan, names, letter, slot)
-                    data = _finish(plan, by_folder, names, seed, letter, slot, member, data, originals, record)
+                    data = _finish(plan, by_folder, names, seed, letter, slot, member, data, originals, record,
+                                   symbol_names)
                     writer.add_file(member, data)
                     if (plan.folder, letter, slot) in keep:
                         originals[(plan.folder, letter, slot)] = data
@@ -170,7 +200,7 @@ def _write_archives(plans, fonts, names, seed, temporary, progress, workers) -> 
     return records
 
 
-def _finish(plan, by_folder, names, seed, letter, slot, member, data, originals, record) -> bytes:
+def _finish(plan, by_folder, names, seed, letter, slot, member, data, originals, record, symbol_names) -> bytes:
     """The bytes of one slot (planting its defect, if any), noting the defect in ``record``."""
     special = plan.special.get((letter, slot))
     if special is None:
@@ -185,6 +215,14 @@ def _finish(plan, by_folder, names, seed, letter, slot, member, data, originals,
         return data
     if special.kind == "wrong_size":
         defects["wrong_size"].append({"member": member, "shape": list(special.shape)})
+        return data
+    if special.kind == "mislabeled":
+        entry = {"member": member, "shows": special.shows}
+        if special.text:
+            entry["text"] = special.text
+        if special.symbol_font >= 0:
+            entry["symbol_font"] = symbol_names[special.symbol_font]
+        defects["mislabeled"].append(entry)
         return data
     folder, original_letter, original_slot = special.original
     copy = {"original": member_path(by_folder[folder], names, original_letter, original_slot), "copy": member}

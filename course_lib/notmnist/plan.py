@@ -14,6 +14,8 @@ near_duplicate_from_large  a near-duplicate of an image of the large archive    
 empty                      0 bytes                                                } together size / 44,000,
 truncated                  a PNG cut short                                        } at least 2 (5 in 220,000)
 wrong_size                 a readable PNG of another size (28x27, 32x32, ...)     1
+mislabeled                 not the letter of its folder: what a font lacking the  6.5% of large, 0.5% of small
+                           letter shows instead (see CONFUSIONS)                  (the real error rates)
 =========================  =====================================================  =========================
 
 Within an archive, an original always comes before its copies, and is
@@ -39,12 +41,20 @@ DUPLICATES = {LARGE: 0.05, SMALL: 0.002}
 NEAR_DUPLICATES = {LARGE: 0.01, SMALL: 0.0}
 FROM_LARGE = {LARGE: 0.0, SMALL: 0.08}
 NEAR_FROM_LARGE = {LARGE: 0.0, SMALL: 0.01}
+# Label noise: the real large archive has about 6.5% wrong or unreadable labels, the
+# hand-cleaned small one about 0.5% (notMNIST's description).
+LABEL_NOISE = {LARGE: 0.065, SMALL: 0.005}
+# What a mislabeled image shows, and how often: the font's "missing glyph" box, a filled box,
+# a pictogram or letter of a symbol font, another character of the same font, nothing.
+CONFUSIONS = {"missing_glyph_box": 0.30, "filled_box": 0.10, "symbol": 0.25, "other_character": 0.30,
+              "blank": 0.05}
+OTHER_CHARACTERS = "KLMNOPQRSTUVWXYZklmnopqrstuvwxyz0123456789&?@#%$"  # not A-J nor a-j: those would be right
 UNREADABLE_PER = 44_000  # one unreadable file per this many (at least 2: one empty, one truncated)
 WRONG_SHAPES = ((28, 27), (27, 28), (32, 32), (28, 32))  # (rows, columns)
 IMBALANCE = (0.02, 0.04)  # fraction fewer images for the one or two smaller letters
 
 COPY_KINDS = ("duplicate", "near_duplicate", "duplicate_from_large", "near_duplicate_from_large")
-RENDERED_KINDS = ("truncated", "wrong_size")  # defects that start from a fresh render
+RENDERED_KINDS = ("truncated", "wrong_size", "mislabeled")  # defects that render something
 
 
 @dataclass(frozen=True)
@@ -56,6 +66,9 @@ class Special:
     pixels: how many pixels a near-duplicate changes (1 or 2).
     shape: (rows, columns) of a wrong-size image.
     keep: fraction of the PNG's bytes a truncated file keeps.
+    shows: for a mislabeled image, one of CONFUSIONS.
+    text: the characters an "other_character" image shows (1-4 of OTHER_CHARACTERS).
+    symbol_font: index into the symbol fonts of a "symbol" image.
     """
 
     kind: str
@@ -63,6 +76,9 @@ class Special:
     pixels: int = 0
     shape: tuple[int, int] | None = None
     keep: float = 1.0
+    shows: str | None = None
+    text: str = ""
+    symbol_font: int = -1
 
 
 @dataclass
@@ -140,11 +156,16 @@ def defect_counts(folder: str, size: int) -> dict[str, int]:
         "empty": (unreadable + 1) // 2,
         "truncated": unreadable // 2,
         "wrong_size": 1,
+        "mislabeled": round(size * LABEL_NOISE[folder]),
     }
 
 
-def plan_archive(folder: str, size: int, font_count: int, seed: int, large: ArchivePlan | None = None) -> ArchivePlan:
-    """The plan of one archive. ``large`` (the large archive's plan) is needed for the small one's copies."""
+def plan_archive(folder: str, size: int, font_count: int, seed: int, large: ArchivePlan | None = None,
+                 symbol_fonts: int = 0) -> ArchivePlan:
+    """The plan of one archive. ``large`` (the large archive's plan) is needed for the small one's copies.
+
+    symbol_fonts: how many symbol fonts mislabeled images may be drawn from (0: none is shown).
+    """
     if size < MIN_SIZE:
         raise ValueError(f"{folder} needs at least {MIN_SIZE} images (10 per letter), got {size}")
     if font_count < 1:
@@ -190,5 +211,18 @@ def plan_archive(folder: str, size: int, font_count: int, seed: int, large: Arch
             pixels=int(rng.integers(1, 3)) if kind.startswith("near") else 0,
             shape=wrong_shape if kind == "wrong_size" else None,
             keep=float(rng.uniform(0.3, 0.7)) if kind == "truncated" else 1.0,
+            **(_confusion(rng, symbol_fonts) if kind == "mislabeled" else {}),
         )
     return plan
+
+
+def _confusion(rng: np.random.Generator, symbol_fonts: int) -> dict:
+    """What one mislabeled image shows: ``{"shows", "text", "symbol_font"}`` for ``Special``."""
+    shows = list(CONFUSIONS)[int(rng.choice(len(CONFUSIONS), p=list(CONFUSIONS.values())))]
+    length = 1 if rng.random() < 0.8 else int(rng.integers(2, 5))  # now and then a few characters
+    text = "".join(OTHER_CHARACTERS[i] for i in rng.integers(len(OTHER_CHARACTERS), size=length))
+    symbol = int(rng.integers(symbol_fonts)) if symbol_fonts else -1
+    if shows == "symbol" and not symbol_fonts:
+        shows = "other_character"
+    return {"shows": shows, "text": text if shows == "other_character" else "",
+            "symbol_font": symbol if shows == "symbol" else -1}
