@@ -23,7 +23,7 @@ from pathlib import Path
 from course_lib import data
 from course_lib.data import registry
 from course_lib.errors import CourseError
-from course_lib.grading import nbgrader_course, student_version
+from course_lib.grading import cell_errors, nbgrader_course, student_version
 from course_lib.grading.autograde import read_report
 from course_lib.grading.canary import write_reference_submission
 from course_lib.project import (
@@ -37,6 +37,8 @@ from course_lib.project import (
 )
 from course_lib.solutions import run_notebook
 from course_lib.table import format_table
+
+KEY_FIGURES = 2  # figures shown per assignment in the summary (all of them: `course solutions run`)
 
 
 @dataclass
@@ -92,15 +94,17 @@ def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
     shutil.copytree(course / "notebooks" / name, work, dirs_exist_ok=True)
     runs = [run_notebook(source, work / source.name, full=False, assignment=name) for source in sources]
     result.seconds = sum(run.seconds for run in runs)
-    result.metric = "; ".join(run.headline() for run in runs)
+    result.metric = "; ".join(run.headline(limit=KEY_FIGURES) for run in runs)
     problems += [f"{run.source.name}: {run.problem()}" for run in runs if not run.ok]
 
     say(f"{name}: autograding the reference and a blank student copy (sandboxed, 2 at a time)")
     write_reference_submission(released, sources, course / "submitted" / "reference" / name)
     write_reference_submission(released, [], course / "submitted" / "blank" / name)
-    # As an instructor runs it: `course autograde` in a process of its own.
+    # As an instructor runs it: `course autograde` in a process of its own. The reference submission is
+    # the canary here (the demo checks its marks and names the cells that lost points), so the batch
+    # does not grade it twice.
     graded = subprocess.run([sys.executable, "-m", "course_lib", "autograde", name, "--workers", "2",
-                             "--course", str(course)], capture_output=True, text=True)
+                             "--skip-canary", "--course", str(course)], capture_output=True, text=True)
     if graded.returncode != 0:
         lines = graded.stderr.strip().splitlines()
         first = next((i for i, line in enumerate(lines) if line.startswith("course:")), max(len(lines) - 1, 0))
@@ -114,8 +118,22 @@ def demo_assignment(config, name: str, title: str, say) -> AssignmentResult:
         result.manual = report.get("manual_max_score", 0.0)
         if not report["ok"]:
             problems.append(f"autograde {student}: {report['reason']}")
+    if result.reference and result.reference[0] < result.reference[1] - result.manual:
+        problems += _lost_points(course, name, sources)
     result.problems = tuple(problems)
     return result
+
+
+def _lost_points(course: Path, name: str, sources) -> list[str]:
+    """The graded cells where the reference lost points, each with the first lines of why."""
+    lines = []
+    for source in sources:
+        graded = course / "autograded" / "reference" / name / source.name
+        if graded.is_file():
+            for error in cell_errors.failed_graded_cells(graded):
+                why = "; ".join(cell_errors.last_traceback_lines(error))
+                lines.append(f"autograde reference: {source.name}, cell '{error.grade_id}': {error.summary()}: {why}")
+    return lines
 
 
 def run_demo(say=print, workdir: Path | None = None, names=None) -> list[AssignmentResult]:

@@ -131,3 +131,95 @@ def plot_confusion_matrix(labels, predictions, class_names, *, normalize: bool =
     accuracy = np.trace(matrix) / max(matrix.sum(), 1)
     ax.set_title(f"confusion matrix (accuracy {accuracy:.3f})")
     return ax
+
+
+def show_pixel_grid(image, title: str | None = None, *, values: bool = True, ax=None):
+    """One grayscale image (H, W) drawn pixel by pixel on a grid, each non-zero pixel's value written in it.
+
+    values: write the values (legible up to about 28x28 at the default size). Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    image = np.asarray(image)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    if image.ndim != 2:
+        raise ValueError(f"show_pixel_grid draws one grayscale image (H, W) or (H, W, 1), got shape {image.shape}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.3 * image.shape[1] + 1, 0.3 * image.shape[0] + 1))
+    ax.imshow(image, cmap="gray_r")
+    rows, columns = image.shape
+    ax.set_xticks(np.arange(-0.5, columns, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+    ax.grid(which="minor", color="#bbbbbb", linewidth=0.4)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xticks(range(0, columns, 5))
+    ax.set_yticks(range(0, rows, 5))
+    if values:
+        threshold = (image.max() + image.min()) / 2
+        integer = np.issubdtype(image.dtype, np.integer)
+        for row, column in zip(*np.nonzero(image)):
+            value = image[row, column]
+            ax.text(column, row, f"{value}" if integer else f"{value:.1f}", ha="center", va="center", fontsize=4,
+                    color="white" if value > threshold else "black")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def show_class_samples(images, labels, class_names, *, per_class: int = 10, seed: int = 0, cell: float = 0.9):
+    """A grid with one row per class of ``per_class`` images picked at random (seeded), rows named by class.
+
+    images: (N, H, W) or (N, H, W, 3); labels: (N,) class indexes. A class with fewer images shows them all.
+    Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    images, labels = np.asarray(images), np.asarray(labels).ravel()
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    rng = np.random.default_rng(seed)
+    figure, axes = plt.subplots(len(class_names), per_class, squeeze=False,
+                                figsize=(cell * per_class + 1.2, cell * len(class_names)))
+    for row, name in enumerate(class_names):
+        members = np.flatnonzero(labels == row)
+        chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
+        for column, ax in enumerate(axes[row]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+            if column < len(chosen):
+                image = images[chosen[column]]
+                ax.imshow(image, cmap="gray" if image.ndim == 2 else None)
+        axes[row][0].set_ylabel(str(name), rotation=0, ha="right", va="center", fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
+    """One colour image (H, W, 3), uint8 or floats in [0, 1], drawn pixel by pixel with a line at every pixel edge.
+
+    The colour counterpart of ``show_pixel_grid`` (which writes each grayscale value in its pixel: three
+    values per pixel would not be legible). Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    image = np.asarray(image)
+    if image.ndim != 3 or image.shape[-1] != 3:
+        raise ValueError(f"show_colour_pixel_grid draws one colour image (H, W, 3), got shape {image.shape}")
+    rows, columns = image.shape[:2]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.15 * columns + 1, 0.15 * rows + 1))
+    ax.imshow(image)
+    ax.set_xticks(np.arange(-0.5, columns, 1), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows, 1), minor=True)
+    ax.grid(which="minor", color="white", linewidth=0.3, alpha=0.6)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xticks(range(0, columns, 4))
+    ax.set_yticks(range(0, rows, 4))
+    if title:
+        ax.set_title(title)
+    return ax

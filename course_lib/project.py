@@ -30,11 +30,13 @@ class Assignment:
 # The course, in order. `course demo` reports the ones that have not landed yet.
 PLANNED = (
     Assignment("01_notmnist", "notMNIST: data curation", prepare="course_lib.notmnist.source:prepare_fast_mode"),
-    Assignment("02_fundamentals", "Softmax, cross-entropy and SGD by hand"),
+    Assignment("02_fundamentals", "Softmax, cross-entropy and SGD by hand",
+               prepare="course_lib.notmnist.curated:prepare_fast_mode"),
     Assignment("03_mnist_cnn", "A convolutional network for MNIST"),
     Assignment("04_cifar10_cnn", "Your own CNN for CIFAR-10", needs=("cifar10",)),
     Assignment("05_digit_sequences", "Reading sequences of digits"),
-    Assignment("06_house_numbers", "House numbers: SVHN, synthetic numbers, your photos"),
+    Assignment("06_house_numbers", "House numbers: SVHN, synthetic numbers, your photos",
+               prepare="course_lib.house_numbers.cache:prepare_fast_mode"),
 )
 
 

@@ -35,11 +35,14 @@ class NotebookRun:
     def ok(self) -> bool:
         return self.error is None and all(f["passed"] for f in self.figures)
 
-    def headline(self) -> str:
+    def headline(self, limit: int | None = None) -> str:
+        """The figures the notebook recorded, name=value; only the first ``limit`` (then "...") if given."""
         if not self.figures:
             return "-"
-        return ", ".join(f"{f['name']}={f['value']:.4g}" + ("" if f["passed"] else " (below target)")
-                         for f in self.figures)
+        shown = self.figures if limit is None else self.figures[:limit]
+        text = ", ".join(f"{f['name']}={f['value']:.4g}" + ("" if f["passed"] else " (below target)")
+                         for f in shown)
+        return text + (", ..." if len(shown) < len(self.figures) else "")
 
     def problem(self) -> str:
         if self.error:

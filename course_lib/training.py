@@ -36,3 +36,23 @@ class EpochTimer(keras.callbacks.Callback):
 def count_parameters(model) -> int:
     """Trainable and non-trainable weights of a Keras model, in all."""
     return int(model.count_params())
+
+
+def cosine_schedule(epochs: int, initial: float = 1.0, final: float = 0.0) -> keras.callbacks.LearningRateScheduler:
+    """A callback setting the learning rate of each epoch along half a cosine, from ``initial`` down to ``final``.
+
+    Epoch e (0-based) of ``epochs`` gets ``final + (initial - final) * (1 + cos(pi * e / epochs)) / 2``: large
+    steps first, finer and finer ones at the end, so that training settles instead of bouncing around.
+    Pass it in ``model.fit(..., callbacks=[...])``.
+    """
+    import math
+
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    if initial <= 0 or final < 0 or final > initial:
+        raise ValueError(f"expected 0 <= final <= initial and initial > 0, got initial={initial}, final={final}")
+
+    def rate(epoch, current=None):
+        return final + (initial - final) * (1 + math.cos(math.pi * min(epoch, epochs) / epochs)) / 2
+
+    return keras.callbacks.LearningRateScheduler(rate)

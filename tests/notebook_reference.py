@@ -36,6 +36,12 @@ def reference_namespace(notebook_path: Path, cells, namespace: dict | None = Non
     return namespace
 
 
+def passes(hook, function, capsys, name: str) -> None:
+    """``hook(function)`` must pass and say so: "Public tests passed: <name>."."""
+    hook(function)
+    assert f"Public tests passed: {name}." in capsys.readouterr().out
+
+
 def fails(hook, function, hint: str, exception=AssertionError):
     """``hook(function)`` must fail with ``exception`` whose message matches ``hint`` (a regex)."""
     with pytest.raises(exception, match=hint):

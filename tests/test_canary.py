@@ -188,8 +188,9 @@ def test_an_honest_batch_pays_for_the_canary_once(course):
 def test_a_warning_on_stderr_in_a_graded_cell_is_named(course):
     """nbgrader gives no credit to a graded cell that writes to stderr: a library's harmless warning
     (fontTools reading a system font did this to the notMNIST reference) must be named, not guessed."""
+    warning = "import sys\nprint('1 extra bytes in post.stringData array', file=sys.stderr)"
     _edit(course, "correct_sum_of_squares", "assert sum_of_squares(3) == 14",
-          "assert sum_of_squares(3) == 14\nimport sys\nprint('1 extra bytes in post.stringData array', file=sys.stderr)")
+          f"assert sum_of_squares(3) == 14\n{warning}")
     _submit(course)
 
     result = _grade(course)

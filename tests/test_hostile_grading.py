@@ -87,7 +87,7 @@ def hostile_course(request, tmp_path_factory):
 
 def _grade(root, *args):
     env = {"COURSE_ROOT": str(root), "COURSE_CACHE_DIR": str(root / "cache")}
-    return run_course("autograde", "example", "--cell-timeout", "5", "--wall-clock", "60", *args,
+    return run_course("autograde", "example", "--cell-timeout", "15", "--wall-clock", "90", *args,
                       env=env, cwd=root, timeout=900)
 
 

@@ -203,6 +203,13 @@ _register(Dataset(
     ),
     splits={"train": ("train_32x32.mat",), "test": ("test_32x32.mat",)},
     reader="svhn:read_split",
+    # Not train/ and test/: those are the folders SVHN's whole-number archives (train.tar.gz) unpack to.
+    folder_splits={"train": "train_32x32", "test": "test_32x32"},
+    embedded="course_lib.house_numbers.cache:standin",
+    embedded_prepare="course_lib.house_numbers.cache:prepare",
+    embedded_is_real=False,
+    embedded_description="SYNTHETIC house-number crops generated on this machine (course_lib.house_numbers), "
+                         "not the real SVHN",
     notes="Label 10 in the .mat files means the digit 0; load() returns 0.",
 ))
 

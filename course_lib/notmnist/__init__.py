@@ -19,6 +19,7 @@ member names), ``generator`` (both archives and the manifest), ``cache``
 """
 
 from course_lib.notmnist.cache import ensure_archives, generated_folder, read_manifest, standin
+from course_lib.notmnist.curated import CuratedNotMNIST, curated_splits
 from course_lib.notmnist.fonts import LETTERS, usable_fonts
 from course_lib.notmnist.generator import (
                                            ARCHIVE_NAMES,
@@ -38,5 +39,5 @@ from course_lib.notmnist.source import (
 )
 
 __all__ = ["ARCHIVE_NAMES", "DEFAULT_LARGE", "DEFAULT_SMALL", "GENERATOR_VERSION", "LETTERS", "MANIFEST_NAME",
-           "Archives", "describe_defects", "ensure_archives", "find_archives", "generate", "generated_folder",
+           "Archives", "CuratedNotMNIST", "curated_splits", "describe_defects", "ensure_archives", "find_archives", "generate", "generated_folder",
            "planted_cross_duplicates", "prepare_fast_mode", "read_manifest", "render_letter", "standin", "usable_fonts"]

@@ -1,0 +1,107 @@
+"""Benchmark: assignment 4's reference network in full mode, on the real CIFAR-10.
+
+    COURSE_DATA_DIR=$(.venv/bin/python -m tests.shared_data) \\
+        flock /tmp/course-kit-cpu.lock .venv/bin/python benchmarks/cifar10_cnn.py
+
+Runs notebooks/04_cifar10_cnn/cifar10_cnn.ipynb with FAST_MODE = False, as
+`course solutions run 04_cifar10_cnn --full` does (a real kernel, papermill),
+and reads what the executed notebook reports: test accuracy on the 10,000
+CIFAR-10 test images, minutes of training (`model.fit`, 45,000 training and
+5,000 validation images), epochs, seconds per epoch, the validation accuracy
+per epoch. The kernel's CPU seconds are measured too: on a shared machine,
+wall-clock time grows with the other jobs, CPU time much less.
+Target: test accuracy at least 0.85 within 30 minutes of training (aim 0.90).
+Writes benchmarks/results/cifar10_cnn.json; the executed notebook stays in
+build/benchmarks/cifar10_cnn/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.common import machine, write_results  # noqa: E402
+
+NAME = "04_cifar10_cnn"
+NOTEBOOK = REPO / "notebooks" / NAME / "cifar10_cnn.ipynb"
+TARGET = {"test_accuracy_at_least": 0.85, "training_minutes_at_most": 30}
+EPOCH_LINE = re.compile(r"^(\d+) epochs of ([\d,]+) images in ([\d.]+) minutes \((\d+) s per epoch\)", re.M)
+VALIDATION = re.compile(r"val_accuracy: ([\d.]+)")
+
+
+def use_real_cifar10() -> None:
+    """COURSE_DATA_DIR as set, else the real CIFAR-10 from ../shared laid out by tests.shared_data; offline."""
+    if not os.environ.get("COURSE_DATA_DIR"):
+        from tests.shared_data import assignment_data_dir
+
+        folder = assignment_data_dir()
+        if folder is None:
+            raise SystemExit("no CIFAR-10: set COURSE_DATA_DIR (or provide ../shared/data)")
+        os.environ["COURSE_DATA_DIR"] = str(folder)
+    os.environ.setdefault("COURSE_OFFLINE", "1")
+
+
+def cell_text(notebook, grade_id: str) -> str:
+    cell = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return "".join(output.get("text", "") for output in cell.get("outputs", []))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=REPO / "build" / "benchmarks" / "cifar10_cnn")
+    args = parser.parse_args()
+    use_real_cifar10()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    from course_lib.solutions import run_notebook
+
+    output = args.output / NOTEBOOK.name
+    print(f"running {NOTEBOOK.relative_to(REPO)} in full mode (about half an hour)...")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    run = run_notebook(NOTEBOOK, output, full=True, assignment=NAME)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if run.error:
+        raise SystemExit(f"the notebook failed: {run.error} (see {output})")
+    figures = {figure["name"]: figure for figure in run.figures}
+    executed = nbformat.read(output, as_version=4)
+    training = EPOCH_LINE.search(cell_text(executed, "train"))
+    if training is None:
+        raise SystemExit(f"no training summary in the train cell of {output}")
+    epochs, minutes, per_epoch = int(training[1]), float(training[3]), int(training[4])
+    validation = [float(value) for value in VALIDATION.findall(cell_text(executed, "train"))]
+    accuracy = figures["test_accuracy"]["value"]
+    results = {
+        "command": "benchmarks/cifar10_cnn.py",
+        "equivalent": f"course solutions run {NAME} --full",
+        "machine": machine(),
+        "tensorflow_onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "TensorFlow's default (on)"),
+        "data": "real CIFAR-10 (../shared JPEG re-encoding): 45,000 train, 5,000 validation, 10,000 test",
+        "test_accuracy": round(accuracy, 4),
+        "training_minutes": round(minutes, 1),
+        "epochs": epochs,
+        "seconds_per_epoch": per_epoch,
+        "validation_accuracy_per_epoch": validation,
+        "notebook_seconds": round(seconds),
+        "kernel_cpu_seconds": round((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)),
+        "target": TARGET,
+        "met": bool(accuracy >= TARGET["test_accuracy_at_least"] and minutes <= TARGET["training_minutes_at_most"]),
+    }
+    print(f"test accuracy {accuracy:.4f} after {epochs} epochs, {minutes:.1f} minutes of training "
+          f"({per_epoch} s per epoch); the whole notebook {seconds / 60:.1f} minutes")
+    print(f"wrote {write_results('cifar10_cnn', results)}")
+
+
+if __name__ == "__main__":
+    main()
