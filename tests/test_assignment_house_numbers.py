@@ -61,6 +61,15 @@ def test_without_assignment_5_the_transfer_comparison_says_it_is_skipped(demo_ru
     assert "run assignment 5 first to compare with transfer learning. Skipped." in outputs
 
 
+def test_with_assignment_5_its_trunk_is_copied_into_the_house_number_model(demo_run):
+    """Assignment 5's saved model (grey sequences, 32x128) starts the colour house-number model: its
+    convolutions are copied whatever the input size, batch normalisation or not."""
+    if "05_digit_sequences" not in demo_run.names:
+        pytest.skip("assignment 5 did not run in this demo")
+    outputs = _outputs(demo_run.executed(NAME)[0])
+    assert "copied: trunk_conv_1_1, trunk_conv_2_1, trunk_conv_3_1" in outputs
+
+
 def test_the_graded_copy_reads_its_data_from_the_prepared_cache(demo_run):
     report = demo_run.report(NAME, "reference")
     assert report["ok"], report["reason"]

@@ -39,5 +39,6 @@ from course_lib.notmnist.source import (
 )
 
 __all__ = ["ARCHIVE_NAMES", "DEFAULT_LARGE", "DEFAULT_SMALL", "GENERATOR_VERSION", "LETTERS", "MANIFEST_NAME",
-           "Archives", "CuratedNotMNIST", "curated_splits", "describe_defects", "ensure_archives", "find_archives", "generate", "generated_folder",
-           "planted_cross_duplicates", "prepare_fast_mode", "read_manifest", "render_letter", "standin", "usable_fonts"]
+           "Archives", "CuratedNotMNIST", "curated_splits", "describe_defects", "ensure_archives", "find_archives",
+           "generate", "generated_folder", "planted_cross_duplicates", "prepare_fast_mode", "read_manifest",
+           "render_letter", "standin", "usable_fonts"]
