@@ -201,7 +201,7 @@ def fingerprint_distance(images: np.ndarray, labels: np.ndarray) -> dict | None:
     worst = max(ratios, key=ratios.get)
     print(f"fingerprint: worst statistic {worst} at {ratios[worst]:.2f} tolerances (<= 1: within)")
     return {"ours": ours, "real": real, "distance_in_tolerances": ratios, "worst": worst,
-            "worst_ratio": ratios[worst], "within_tolerance": ratios[worst] <= 1.0}
+            "worst_ratio": float(ratios[worst]), "within_tolerance": bool(ratios[worst] <= 1.0)}
 
 
 if __name__ == "__main__":
