@@ -89,7 +89,7 @@ def readable_digits(font: ImageFont.FreeTypeFont) -> int:
 
 def digit_rejection(path) -> str | None:
     """Why the font at ``path`` cannot draw house numbers (None: it can). See the module docstring."""
-    from course_lib.notmnist.fonts import TYPE1_SUFFIXES, quiet_fonttools
+    from course_lib.notmnist.fonts import TYPE1_SUFFIXES, glyph_images, quiet_fonttools
 
     path = Path(path)
     try:
@@ -106,12 +106,7 @@ def digit_rejection(path) -> str | None:
             others = [f"{digit}->{name}" for digit, name in glyphs.items() if not _is_digit_glyph(digit, name)]
             if others:
                 return f"maps digits to other glyphs ({', '.join(others[:3])})"
-        images = []
-        for digit in DIGITS:
-            left, top, right, bottom = font.getbbox(digit)
-            canvas = Image.new("L", (max(1, right - left) + 4, max(1, bottom - top) + 4))
-            ImageDraw.Draw(canvas).text((2 - left, 2 - top), digit, font=font, fill=255)
-            images.append(np.asarray(canvas))
+        images = glyph_images(font, DIGITS)
         if any(image.max() == 0 for image in images):
             return "renders a digit blank"
         if len({(image.shape, image.tobytes()) for image in images}) < 10:

@@ -147,9 +147,10 @@ def _is_letter_glyph(letter: str, glyph: str) -> bool:
     return bool(re.fullmatch(rf"{letter}(?:[._].*)?|uni{code}|u{code}|(?:glyph|gid|cid|g)?\d+", glyph))
 
 
-def _letter_images(font: ImageFont.FreeTypeFont) -> list[np.ndarray]:
+def glyph_images(font: ImageFont.FreeTypeFont, characters: str = LETTERS) -> list[np.ndarray]:
+    """Each character drawn alone, white on black, cropped to its box plus a 2-pixel border."""
     images = []
-    for letter in LETTERS:
+    for letter in characters:
         left, top, right, bottom = font.getbbox(letter)
         canvas = Image.new("L", (max(1, right - left) + 4, max(1, bottom - top) + 4))
         ImageDraw.Draw(canvas).text((2 - left, 2 - top), letter, font=font, fill=255)
@@ -167,7 +168,7 @@ def rejection(path: Path) -> str | None:
     missing = [letter for letter, glyph in glyphs.items() if glyph is None]
     if missing:
         return f"has no {''.join(missing)} in its character map"
-    images = _letter_images(font)
+    images = glyph_images(font)
     blank = [letter for letter, image in zip(LETTERS, images) if image.max() == 0]
     if blank:
         return f"renders {''.join(blank)} blank"
