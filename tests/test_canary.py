@@ -199,3 +199,23 @@ def test_a_warning_on_stderr_in_a_graded_cell_is_named(course):
     assert "example.ipynb, cell 'correct_sum_of_squares': output on standard error: nbgrader gives no credit " \
            "to a graded cell that writes to stderr" in result.stderr
     assert "    1 extra bytes in post.stringData array" in result.stderr
+
+
+def test_a_python_warning_in_a_graded_cell_costs_no_points(course):
+    """setup_notebook() prints Python warnings on stdout while nbgrader executes the notebook: Keras'
+    advice about ``input_shape`` in a student's model must not zero the hidden test that builds it."""
+    warning = "import warnings\nwarnings.warn('Do not pass an `input_shape` argument to a layer.', UserWarning)"
+    _edit(course, "correct_sum_of_squares", "assert sum_of_squares(3) == 14",
+          f"assert sum_of_squares(3) == 14\n{warning}")
+    _submit(course)
+
+    result = _grade(course)
+    assert result.returncode == 0, result.stderr[-3000:]
+    scores = {s: json.loads((course / "grading-reports" / "example" / f"{s}.json").read_text())["score"]
+              for s in ("correct", "wrong_sum", "blank")}
+    assert scores == {"correct": 3, "wrong_sum": 2, "blank": 0}
+    graded = nbformat.read(course / "autograded" / "correct" / "example" / "example.ipynb", as_version=4)
+    cell = next(c for c in graded.cells if c.metadata["nbgrader"]["grade_id"] == "correct_sum_of_squares")
+    streams = {output.name: output.text for output in cell.outputs if output.output_type == "stream"}
+    assert "UserWarning: Do not pass an `input_shape` argument to a layer." in streams.get("stdout", "")
+    assert "stderr" not in streams

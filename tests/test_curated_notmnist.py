@@ -111,6 +111,29 @@ def test_a_changed_archive_or_pipeline_gives_another_cache_file(tmp_path, monkey
     assert curated.cache_key(generated, SIZES) != key
 
 
+def test_each_set_of_archives_is_unpacked_into_its_own_cache_folder(data_env, tmp_path, monkeypatch):
+    """Assignment 1 unpacks into the cache, never into the assignment folder nbgrader submits; a fast-mode
+    and a full-mode run (or generated and real archives) never share a folder; a read-only cache (the
+    grading sandbox) falls back to notmnist_data/ in the working folder."""
+    large, small = tmp_path / "notMNIST_large.tar.gz", tmp_path / "notMNIST_small.tar.gz"
+    large.write_bytes(b"x" * 10)
+    small.write_bytes(b"y" * 5)
+    manifest = {"archives": {"notMNIST_large.tar.gz": {"sha256": "a" * 64},
+                             "notMNIST_small.tar.gz": {"sha256": "b" * 64}}}
+    fast = source.unpack_folder(Archives(large, small, True, "the generator", manifest))
+    assert fast.parent == data_env[1] / "notmnist" / "unpacked" and fast.is_dir() and fast.name.startswith("generated-")
+    assert source.unpack_folder(Archives(large, small, True, "the generator", manifest)) == fast
+    full_manifest = json.loads(json.dumps(manifest))
+    full_manifest["archives"]["notMNIST_large.tar.gz"]["sha256"] = "c" * 64
+    full = source.unpack_folder(Archives(large, small, True, "the generator", full_manifest))
+    real = source.unpack_folder(Archives(large, small, False, str(tmp_path)))
+    assert len({fast, full, real}) == 3 and real.name.startswith("real-")
+
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(large / "cache"))  # under a file: the cache cannot be written
+    local = source.unpack_folder(Archives(large, small, False, str(tmp_path)))
+    assert local == Path("notmnist_data") / real.name
+
+
 def test_new_archives_replace_the_stale_cache_file(tiny_archives, monkeypatch):
     first = curated.curated_splits("generated", sizes=SIZES, progress=False)
     monkeypatch.setenv("COURSE_NOTMNIST_LARGE", str(LARGE + 100))  # other archives, same split sizes

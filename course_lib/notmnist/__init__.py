@@ -36,9 +36,10 @@ from course_lib.notmnist.source import (
                                            find_archives,
                                            planted_cross_duplicates,
                                            prepare_fast_mode,
+                                           unpack_folder,
 )
 
 __all__ = ["ARCHIVE_NAMES", "DEFAULT_LARGE", "DEFAULT_SMALL", "GENERATOR_VERSION", "LETTERS", "MANIFEST_NAME",
            "Archives", "CuratedNotMNIST", "curated_splits", "describe_defects", "ensure_archives", "find_archives",
            "generate", "generated_folder", "planted_cross_duplicates", "prepare_fast_mode", "read_manifest",
-           "render_letter", "standin", "usable_fonts"]
+           "render_letter", "standin", "unpack_folder", "usable_fonts"]

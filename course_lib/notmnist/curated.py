@@ -147,12 +147,10 @@ def cache_file(archives, sizes) -> Path:
 
 def cache_key(archives, sizes) -> str:
     """16 hex digits that change with the archives' contents, the sizes and the pipeline."""
-    if archives.generated and archives.manifest is not None:
-        identity = {name: record["sha256"] for name, record in archives.manifest["archives"].items()}
-    else:
-        identity = {path.name: path.stat().st_size for path in (archives.large, archives.small)}
+    from course_lib.notmnist.source import identity
+
     text = json.dumps({"curation": CURATION_VERSION, "seed": SHUFFLE_SEED, "sizes": list(sizes),
-                       "generated": bool(archives.generated), "archives": identity}, sort_keys=True)
+                       "generated": bool(archives.generated), "archives": identity(archives)}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

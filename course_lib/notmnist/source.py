@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_lib.errors import CourseError
 
 FAST_SIZES = {"small": 2_000, "large": 12_000}  # fast mode: enough for 10,000 / 1,000 / 1,000
+LOCAL_FOLDER = "notmnist_data"  # where unpack_folder falls back to when the cache is read-only
 
 
 @dataclass
@@ -59,6 +63,38 @@ def find_archives(source="auto", *, fast: bool = False) -> Archives:
     folder = ensure_archives(**sizes)
     return Archives(folder / "notMNIST_large.tar.gz", folder / "notMNIST_small.tar.gz", True,
                     "the generator (course_lib.notmnist)", read_manifest(folder))
+
+
+def identity(archives: Archives) -> dict:
+    """What tells these archives from others: generated, the sha256 of each (manifest); real, their sizes."""
+    if archives.generated and archives.manifest is not None:
+        return {name: record["sha256"] for name, record in archives.manifest["archives"].items()}
+    return {path.name: path.stat().st_size for path in (archives.large, archives.small)}
+
+
+def unpack_folder(archives: Archives) -> Path:
+    """Where the notebook unpacks ``archives`` and stores their arrays: a folder named for these archives.
+
+    The folder is in the course cache (``<cache>/notmnist/unpacked/``), not in
+    the assignment's folder: the full set is over 500,000 files, and nbgrader
+    refuses to submit an assignment folder over 100 MB. Its name changes with
+    the archives (generated: the sha256 of each in the manifest; real: their
+    sizes), so a fast-mode run and a full-mode run, or generated and real
+    archives, never share a folder. Where the cache is read-only (the
+    autograder's sandbox) it is ``notmnist_data/<same name>`` in the working folder.
+    """
+    from course_lib.data.places import dataset_cache
+
+    digest = hashlib.sha256(json.dumps(identity(archives), sort_keys=True).encode()).hexdigest()[:12]
+    name = f"{'generated' if archives.generated else 'real'}-{digest}"
+    folder = dataset_cache("notmnist") / "unpacked" / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    return Path(LOCAL_FOLDER) / name
 
 
 def planted_cross_duplicates(manifest: dict) -> int:
