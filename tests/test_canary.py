@@ -67,6 +67,19 @@ def _grade(root, *args, env=None):
     return run_course("autograde", "example", *GRADING, *args, env=env, cwd=root, timeout=900)
 
 
+def _grade_with_lines_in_a_graded_cell(root, lines: str):
+    """Add ``lines`` to the graded cell ``correct_sum_of_squares`` of the source, submit, and grade."""
+    _edit(root, "correct_sum_of_squares", "assert sum_of_squares(3) == 14", f"assert sum_of_squares(3) == 14\n{lines}")
+    _submit(root)
+    return _grade(root)
+
+
+def _scores(root) -> dict:
+    """Each submission's score, from the grading reports."""
+    return {s: json.loads((root / "grading-reports" / "example" / f"{s}.json").read_text())["score"]
+            for s in ("correct", "wrong_sum", "blank")}
+
+
 def _grade_in_a_terminal(root) -> str:
     """``course autograde`` with its stderr on a pseudo-terminal; returns what the terminal showed."""
     import fcntl
@@ -169,9 +182,7 @@ def test_an_honest_batch_pays_for_the_canary_once(course):
     assert first.returncode == 0, first.stderr[-3000:]
     assert "after the canary (the reference solution)" in first.stderr
     assert "canary: the reference got every autograded point in the sandbox (3 / 3)" in first.stderr
-    scores = {s: json.loads((course / "grading-reports" / "example" / f"{s}.json").read_text())["score"]
-              for s in ("correct", "wrong_sum", "blank")}
-    assert scores == {"correct": 3, "wrong_sum": 2, "blank": 0}
+    assert _scores(course) == {"correct": 3, "wrong_sum": 2, "blank": 0}
     assert "course-canary" not in _gradebook_state(course)[1]
 
     second = _grade_in_a_terminal(course)  # and, in a terminal, with a progress bar over the submissions
@@ -188,12 +199,8 @@ def test_an_honest_batch_pays_for_the_canary_once(course):
 def test_a_warning_on_stderr_in_a_graded_cell_is_named(course):
     """nbgrader gives no credit to a graded cell that writes to stderr: a library's harmless warning
     (fontTools reading a system font did this to the notMNIST reference) must be named, not guessed."""
-    warning = "import sys\nprint('1 extra bytes in post.stringData array', file=sys.stderr)"
-    _edit(course, "correct_sum_of_squares", "assert sum_of_squares(3) == 14",
-          f"assert sum_of_squares(3) == 14\n{warning}")
-    _submit(course)
-
-    result = _grade(course)
+    result = _grade_with_lines_in_a_graded_cell(
+        course, "import sys\nprint('1 extra bytes in post.stringData array', file=sys.stderr)")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "the reference solution scored" in result.stderr
     assert "example.ipynb, cell 'correct_sum_of_squares': output on standard error: nbgrader gives no credit " \
@@ -204,16 +211,10 @@ def test_a_warning_on_stderr_in_a_graded_cell_is_named(course):
 def test_a_python_warning_in_a_graded_cell_costs_no_points(course):
     """setup_notebook() prints Python warnings on stdout while nbgrader executes the notebook: Keras'
     advice about ``input_shape`` in a student's model must not zero the hidden test that builds it."""
-    warning = "import warnings\nwarnings.warn('Do not pass an `input_shape` argument to a layer.', UserWarning)"
-    _edit(course, "correct_sum_of_squares", "assert sum_of_squares(3) == 14",
-          f"assert sum_of_squares(3) == 14\n{warning}")
-    _submit(course)
-
-    result = _grade(course)
+    result = _grade_with_lines_in_a_graded_cell(
+        course, "import warnings\nwarnings.warn('Do not pass an `input_shape` argument to a layer.', UserWarning)")
     assert result.returncode == 0, result.stderr[-3000:]
-    scores = {s: json.loads((course / "grading-reports" / "example" / f"{s}.json").read_text())["score"]
-              for s in ("correct", "wrong_sum", "blank")}
-    assert scores == {"correct": 3, "wrong_sum": 2, "blank": 0}
+    assert _scores(course) == {"correct": 3, "wrong_sum": 2, "blank": 0}
     graded = nbformat.read(course / "autograded" / "correct" / "example" / "example.ipynb", as_version=4)
     cell = next(c for c in graded.cells if c.metadata["nbgrader"]["grade_id"] == "correct_sum_of_squares")
     streams = {output.name: output.text for output in cell.outputs if output.output_type == "stream"}
