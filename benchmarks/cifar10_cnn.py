@@ -86,7 +86,6 @@ def main() -> None:
         "command": "benchmarks/cifar10_cnn.py",
         "equivalent": f"course solutions run {NAME} --full",
         "machine": machine(),
-        "tensorflow_onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "TensorFlow's default (on)"),
         "data": "real CIFAR-10 (../shared JPEG re-encoding): 45,000 train, 5,000 validation, 10,000 test",
         "test_accuracy": round(accuracy, 4),
         "training_minutes": round(minutes, 1),

@@ -17,7 +17,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict:
-    """Cores, CPU model, Python and numpy versions of this machine."""
+    """Cores, CPU model, Python and numpy versions of this machine, and whether TensorFlow may use oneDNN."""
     cpuinfo = Path("/proc/cpuinfo")
     model = platform.processor()
     if cpuinfo.exists():
@@ -28,7 +28,8 @@ def machine() -> dict:
     except AttributeError:
         cores = os.cpu_count()
     return {"cores": cores, "cpu": model, "python": platform.python_version(), "numpy": np.__version__,
-            "platform": platform.platform()}
+            "platform": platform.platform(),
+            "tensorflow_onednn": "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on (default)"}
 
 
 def write_results(name: str, results: dict) -> Path:

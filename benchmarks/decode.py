@@ -59,7 +59,7 @@ start = time.perf_counter(); (x, y), (xt, yt) = load("cifar10"); print(time.perf
 
 def run(method: str, data_dir: Path) -> float:
     environment = {"COURSE_DATA_DIR": str(data_dir), "COURSE_PROGRESS": "0", "TF_CPP_MIN_LOG_LEVEL": "2",
-                   "TF_ENABLE_ONEDNN_OPTS": "0", "PATH": "/usr/bin:/bin"}
+                   "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", SCRIPT[method]], capture_output=True, text=True, cwd=REPO,
                             env=environment, check=True)
     seconds, count = result.stdout.split()

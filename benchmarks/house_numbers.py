@@ -38,7 +38,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("COURSE_OFFLINE", "1")  # the real download path is not measured here
 
 NOTEBOOK = REPO / "notebooks" / "06_house_numbers" / "house_numbers.ipynb"

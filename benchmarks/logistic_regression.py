@@ -36,7 +36,6 @@ sys.path.insert(0, str(REPO))
 from benchmarks.common import machine  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 RESULTS = REPO / "benchmarks" / "results" / "logistic_regression.json"
 TRAIN = 200_000

@@ -46,7 +46,6 @@ sys.path.insert(0, str(REPO))
 from benchmarks.common import machine, write_results  # noqa: E402
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 SHARED = REPO.parent / "shared" / "notmnist"
 LETTERS = "ABCDEFGHIJ"

@@ -21,7 +21,7 @@ def quiet_and_offline(monkeypatch):
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.setenv("COURSE_PROGRESS", "0")
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
-    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # TensorFlow's default: oneDNN on
     monkeypatch.delenv("COURSE_DATA_MIRROR", raising=False)
     monkeypatch.delenv("COURSE_FAST_MODE", raising=False)
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)

@@ -121,7 +121,7 @@ def _environment(home: Path, cache: Path) -> dict:
     (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(config), JUPYTER_DATA_DIR=str(home / "data"),
                COURSE_CACHE_DIR=str(cache), COURSE_OFFLINE="1", COURSE_PROGRESS="0",
-               TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
+               TF_CPP_MIN_LOG_LEVEL="2")
     for name in ("COURSE_ROOT", "COURSE_WORKDIR", "COURSE_EXCHANGE", "COURSE_FAST_MODE", "NBGRADER_EXECUTION",
                  "JUPYTER_TOKEN", "JUPYTER_CONFIG_PATH"):
         env.pop(name, None)

@@ -131,7 +131,7 @@ def make_spec(kernels_folder: Path, limits: Limits, *, tool: str) -> SandboxSpec
 
     environment = {"COURSE_CACHE_DIR": str(places.cache_dir().resolve()), "COURSE_OFFLINE": "1",
                    "COURSE_PROGRESS": "0", "HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
-                   "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+                   "TF_CPP_MIN_LOG_LEVEL": "2"}
     if places.data_dir():
         environment["COURSE_DATA_DIR"] = str(places.data_dir().resolve())
     return SandboxSpec(tool, limits, readable_folders(data_folders()), str(kernels_folder), environment)
