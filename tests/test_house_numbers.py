@@ -149,10 +149,25 @@ def test_crops_are_svhn_shaped_and_the_same_seed_gives_the_same_crops(few_fonts)
 def test_crops_do_not_depend_on_how_the_work_is_shared(few_fonts, monkeypatch):
     monkeypatch.setattr(crops, "CHUNK", 4)
     monkeypatch.setattr(crops, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(crops, "SHARED_INKS_FROM", 0)  # the workers read the digits from write_inks's file
     serial = crops.generate_crops(30, seed=2, workers=1, progress=False)
     parallel = crops.generate_crops(30, seed=2, workers=2, progress=False)
     np.testing.assert_array_equal(serial[0], parallel[0])
     np.testing.assert_array_equal(serial[1], parallel[1])
+
+
+def test_inks_written_for_the_workers_are_the_inks_drawn(few_fonts, tmp_path, monkeypatch):
+    drawn = {(str(font), digit, 32): fonts.digit_ink(str(font), digit, 32) for font in few_fonts for digit in range(10)}
+    monkeypatch.setattr(fonts, "_INKS", {})
+    path = fonts.write_inks(tmp_path / "inks.npz", few_fonts, 32, workers=2)
+    assert [file.name for file in tmp_path.iterdir()] == ["inks.npz"]  # no temporary file left behind
+    with np.load(path, allow_pickle=False) as saved:  # plain arrays: nothing to unpickle
+        assert saved["pixels"].dtype == np.uint8
+    fonts.read_inks(path)
+    assert fonts._INKS.keys() == drawn.keys()
+    for key, (mask, top) in drawn.items():
+        assert fonts._INKS[key][1] == top, key
+        np.testing.assert_array_equal(fonts._INKS[key][0], mask)
 
 
 def test_labels_follow_house_numbers():

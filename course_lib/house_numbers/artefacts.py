@@ -1,7 +1,7 @@
 """What a street camera does to a picture: uneven light, low contrast, blur, sensor noise, JPEG artefacts.
 
-Applied to a whole batch of images at once (numpy, no loop over images), so
-that a hundred thousand 32x32 crops take seconds:
+Applied to a batch of images at once (numpy, BATCH images at a time, no loop
+over images), so that a hundred thousand 32x32 crops take seconds:
 
 - light: brightness changing linearly across the image (up to +-LIGHT at the edges);
 - contrast: pulled towards the image's mean (down to MIN_CONTRAST) in half the images;
@@ -27,6 +27,7 @@ MAX_NOISE = 9.0
 JPEG_CHANCE = 0.7
 QUALITY = (15, 90)
 BLUR_RADIUS = 4  # taps on each side of the blur kernel
+BATCH = 64  # images worked on together by apply
 FIELDS = ("light_x", "light_y", "contrast", "blur", "noise", "quality")
 
 # The quantisation tables of the JPEG standard (Annex K), at quality 50.
@@ -64,18 +65,25 @@ def quantisation_tables(quality) -> tuple[np.ndarray, np.ndarray]:
 def jpeg_like(images: np.ndarray, quality) -> np.ndarray:
     """What JPEG at ``quality`` (N,) keeps of float images (N, rows, columns, 3) in [0, 255]; a new array."""
     count, rows, columns, _ = images.shape
-    pad_rows, pad_columns = -rows % 16, -columns % 16
-    padded = np.pad(images, ((0, 0), (0, pad_rows), (0, pad_columns), (0, 0)), mode="edge")
-    ycc = np.einsum("nhwc,dc->nhwd", padded, TO_YCC)  # einsum, not matmul: no BLAS threads
-    ycc[..., 0] -= 128.0
+    padded = edge_padded(edge_padded(images, 1, 0, -rows % 16), 2, 0, -columns % 16)
+    red, green, blue = padded[..., 0], padded[..., 1], padded[..., 2]
+    luma, blue_chroma, red_chroma = (red * TO_YCC[k, 0] + green * TO_YCC[k, 1] + blue * TO_YCC[k, 2] for k in range(3))
     luma_table, chroma_table = quantisation_tables(quality)
-    luma = _quantised(ycc[..., 0], luma_table)
-    r2, c2 = padded.shape[1] // 2, padded.shape[2] // 2
-    chroma = ycc[..., 1:].reshape(count, r2, 2, c2, 2, 2).mean(axis=(2, 4))  # 4:2:0, as most cameras save
-    chroma = np.stack([_quantised(chroma[..., k], chroma_table) for k in range(2)], axis=-1)
-    chroma = chroma.repeat(2, axis=1).repeat(2, axis=2)
-    restored = np.einsum("nhwc,dc->nhwd", np.concatenate([luma[..., None] + 128.0, chroma], axis=-1), FROM_YCC)
-    return restored[:, :rows, :columns]
+    luma = _quantised(luma - 128.0, luma_table) + 128.0
+    blue_chroma, red_chroma = (_quantised(_halved(plane), chroma_table) for plane in (blue_chroma, red_chroma))
+    r2, c2 = blue_chroma.shape[1:]
+    luma = luma.reshape(count, r2, 2, c2, 2)  # each chroma value covers 2x2 luma pixels: broadcast, not repeated
+    blue_chroma, red_chroma = blue_chroma[:, :, None, :, None], red_chroma[:, :, None, :, None]
+    restored = np.empty((count, rows, columns, 3), np.float32)
+    for k in range(3):
+        plane = luma * FROM_YCC[k, 0] + blue_chroma * FROM_YCC[k, 1] + red_chroma * FROM_YCC[k, 2]
+        restored[..., k] = plane.reshape(count, 2 * r2, 2 * c2)[:, :rows, :columns]
+    return restored
+
+
+def _halved(plane: np.ndarray) -> np.ndarray:
+    """The mean of each 2x2 block of ``plane`` (N, rows, columns), rows and columns even: JPEG's 4:2:0 chroma."""
+    return (plane[:, 0::2, 0::2] + plane[:, 0::2, 1::2] + plane[:, 1::2, 0::2] + plane[:, 1::2, 1::2]) / 4
 
 
 def _quantised(plane: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -87,6 +95,25 @@ def _quantised(plane: np.ndarray, table: np.ndarray) -> np.ndarray:
     coefficients = np.round(coefficients / table) * table
     blocks = scipy.fft.idctn(coefficients, axes=(-2, -1), norm="ortho")
     return blocks.transpose(0, 1, 3, 2, 4).reshape(count, rows, columns)
+
+
+def edge_padded(images: np.ndarray, axis: int, before: int, after: int) -> np.ndarray:
+    """``images`` with its first and last slices along ``axis`` repeated ``before`` and ``after`` times.
+
+    The same as ``np.pad(..., mode="edge")`` along one axis, without its overhead; ``images`` itself when
+    both are 0.
+    """
+    if before == 0 and after == 0:
+        return images
+    length = images.shape[axis]
+    shape = list(images.shape)
+    shape[axis] = before + length + after
+    padded = np.empty(shape, images.dtype)
+    moved, source = np.moveaxis(padded, axis, 0), np.moveaxis(images, axis, 0)
+    moved[:before] = source[:1]
+    moved[before:before + length] = source
+    moved[before + length:] = source[-1:]
+    return padded
 
 
 def blurred(images: np.ndarray, sigma) -> np.ndarray:
@@ -102,31 +129,49 @@ def blurred(images: np.ndarray, sigma) -> np.ndarray:
     weights = weights[:, :, None, None, None]
     out = images
     for axis in (1, 2):
-        length = out.shape[axis]
-        pad = [(0, 0)] * 4
-        pad[axis] = (BLUR_RADIUS, BLUR_RADIUS)
-        padded = np.pad(out, pad, mode="edge")
-        total = np.zeros_like(out)
-        for index in range(len(taps)):
-            part = padded[:, index:index + length] if axis == 1 else padded[:, :, index:index + length]
-            total += weights[:, index] * part
-        out = total
+        out = _smoothed(out, weights, axis)
     return out
 
 
+def _smoothed(images: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """``images`` (N, rows, columns, 3) convolved along ``axis`` (1 or 2) with each one's ``weights``
+    (N, taps, 1, 1, 1)."""
+    length = images.shape[axis]
+    padded = np.moveaxis(edge_padded(images, axis, BLUR_RADIUS, BLUR_RADIUS), axis, 1)
+    total = weights[:, 0] * padded[:, :length]
+    term = np.empty_like(total)
+    for index in range(1, weights.shape[1]):
+        np.multiply(weights[:, index], padded[:, index:index + length], out=term)
+        total += term
+    return np.moveaxis(total, 1, axis)
+
+
 def apply(images: np.ndarray, settings, rng: np.random.Generator) -> np.ndarray:
-    """``images`` uint8 (N, rows, columns, 3) with each one's settings (N, len(FIELDS)) applied; uint8."""
+    """``images`` uint8 (N, rows, columns, 3) with each one's settings (N, len(FIELDS)) applied; uint8.
+
+    Worked on BATCH images at a time, so that their float copies stay in the processor's cache.
+    """
     settings = np.asarray(settings, np.float32).reshape(-1, len(FIELDS))
+    grain = rng.standard_normal((*images.shape[:3], 1), dtype=np.float32)  # sensor noise: mostly brightness
+    out = np.empty_like(images)
+    for start in range(0, len(images), BATCH):
+        part = slice(start, start + BATCH)
+        out[part] = _applied(images[part], settings[part], grain[part])
+    return out
+
+
+def _applied(images: np.ndarray, settings: np.ndarray, grain: np.ndarray) -> np.ndarray:
+    """``apply`` on a few images, with their noise ``grain`` (N, rows, columns, 1) already drawn."""
     light_x, light_y, contrast, blur, noise, quality = (settings[:, k] for k in range(len(FIELDS)))
-    count, rows, columns, _ = images.shape
+    _, rows, columns, _ = images.shape
     y = (np.arange(rows, dtype=np.float32) / max(rows - 1, 1) - 0.5)[None, :, None, None]
     x = (np.arange(columns, dtype=np.float32) / max(columns - 1, 1) - 0.5)[None, None, :, None]
     array = images.astype(np.float32) * (1 + light_x[:, None, None, None] * x + light_y[:, None, None, None] * y)
     mean = array.mean(axis=(1, 2, 3), keepdims=True)
     array = (array - mean) * contrast[:, None, None, None] + mean
-    if (blur > 0).any():
-        array = blurred(array, blur)
-    grain = rng.standard_normal((count, rows, columns, 1), dtype=np.float32)  # sensor noise: mostly brightness
+    sharp = blur > 0
+    if sharp.any():
+        array[sharp] = blurred(array[sharp], blur[sharp])
     array = np.clip(array + grain * noise[:, None, None, None], 0, 255)
     compressed = quality > 0
     if compressed.any():

@@ -11,6 +11,7 @@ a rocket on its pad, a cat's fur, the astronaut's suit, a Hubble field).
 
 from __future__ import annotations
 
+import bisect
 import functools
 
 import numpy as np
@@ -20,6 +21,8 @@ GREY_TEXTURES = ("brick", "grass", "gravel", "camera", "moon", "coins", "page")
 COLOUR_TEXTURES = ("coffee", "rocket", "chelsea", "astronaut", "hubble_deep_field", "immunohistochemistry")
 # Background kinds and how often each is drawn.
 KINDS = {"paint": 0.25, "gradient": 0.2, "grey texture": 0.35, "colour texture": 0.2}
+_RUNNING = np.cumsum(list(KINDS.values()), dtype=np.float64)
+KIND_CDF = (_RUNNING / _RUNNING[-1]).tolist()  # the cumulative probabilities numpy's Generator.choice makes from p
 # Paint colours seen on houses, doors and plaques (RGB), drawn with random variations around them.
 PAINTS = np.array([
     (236, 232, 220), (250, 250, 245), (40, 40, 42), (15, 20, 30), (120, 30, 30), (160, 60, 40), (30, 60, 110),
@@ -70,15 +73,21 @@ def gradient(rng: np.random.Generator, rows: int, columns: int, first=None, seco
     first = paint_colour(rng) if first is None else first
     second = paint_colour(rng) if second is None else second
     angle = rng.uniform(0, 2 * np.pi)
-    y, x = np.mgrid[0:rows, 0:columns].astype(np.float32)
-    position = (x * np.cos(angle) + y * np.sin(angle))
+    y, x = np.arange(rows, dtype=np.float32)[:, None], np.arange(columns, dtype=np.float32)[None, :]
+    position = x * np.cos(angle) + y * np.sin(angle)
     position = (position - position.min()) / max(float(np.ptp(position)), 1.0)
     return first + position[..., None] * (second - first)
 
 
+def draw_kind(rng: np.random.Generator) -> str:
+    """A background kind, drawn with the KINDS probabilities: the draw of ``rng.choice(len(KINDS), p=...)``
+    (one ``rng.random()``, looked up in KIND_CDF), without its checks of ``p``."""
+    return list(KINDS)[bisect.bisect_right(KIND_CDF, rng.random())]
+
+
 def background(rng: np.random.Generator, rows: int, columns: int) -> np.ndarray:
     """One background, float32 (rows, columns, 3) in [0, 255] (see the module docstring)."""
-    kind = list(KINDS)[int(rng.choice(len(KINDS), p=list(KINDS.values())))]
+    kind = draw_kind(rng)
     if kind == "paint":
         colour = paint_colour(rng)
         return np.broadcast_to(colour, (rows, columns, 3)) + rng.normal(0, rng.uniform(0, 5), (rows, columns, 1))

@@ -12,8 +12,10 @@ the first digit is never 0 and follows Benford's law, so 1 is the most
 common label and 0 and 9 the rarest, about as in the real SVHN.
 
 ``generate_crops(count, seed=...)`` makes many on every core (with a
-progress bar); ``write_mat`` and ``course_lib.data.formats.svhn.read_mat``
-write and read them as the official ``train_32x32.mat`` / ``test_32x32.mat``:
+progress bar; from SHARED_INKS_FROM crops on, the digits of every font are
+drawn once for all the workers, by ``fonts.write_inks``); ``write_mat`` and
+``course_lib.data.formats.svhn.read_mat`` write and read them as the
+official ``train_32x32.mat`` / ``test_32x32.mat``:
 ``X`` uint8 (32, 32, 3, N), ``y`` uint8 (N, 1), where 10 means the digit 0.
 The same seed gives the same images, whatever the number of workers.
 """
@@ -28,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from course_lib.house_numbers import artefacts
-from course_lib.house_numbers.render import camera, draw_number, jittered_quad
+from course_lib.house_numbers.fonts import read_inks, write_inks
+from course_lib.house_numbers.render import Camera, draw_number, jittered_quad
 
 SIZE = 32
 GLYPH_SIZE = 32  # pixels per em of the drawing: digits about 23 pixels tall, seen at 20-32
@@ -39,6 +42,7 @@ ROTATION = 8.0  # degrees
 PERSPECTIVE = 0.05  # corner movement, as a fraction of the crop
 CHUNK = 200  # house numbers per task handed to a worker (about 500 crops)
 PARALLEL_FROM = 2_000  # fewer crops than this are made in this process
+SHARED_INKS_FROM = 10_000  # from this many crops, each font's digits are drawn once for all workers, not in each
 SPLIT_KEYS = {"train": 1, "test": 2, "extra": 3, "valid": 4}
 MAT_HEADER = b"MATLAB 5.0 MAT-file, written by course_lib.house_numbers: SYNTHETIC house-number crops, not SVHN"
 
@@ -84,20 +88,26 @@ def render_crops(digits, rng: np.random.Generator, fonts) -> tuple[np.ndarray, l
     digits = [int(d) for d in digits]
     scene = draw_number(digits, rng, fonts, glyph_size=GLYPH_SIZE, margins=(0.9, 0.5, 0.9, 0.5), plaque_chance=0.2)
     images, settings = np.empty((len(digits), SIZE, SIZE, 3), np.uint8), []
+    camera = Camera(scene.image)
     for index, (left, top, width, height) in enumerate(scene.boxes):
         side = max(height / rng.uniform(*FILL), width * 1.05)
         cx = left + width / 2 + rng.normal(0, 0.03) * side
         cy = top + height / 2 + rng.normal(0, 0.03) * side
         quad = jittered_quad(cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2, rng,
                              rotation=ROTATION, perspective=PERSPECTIVE)
-        images[index] = camera(scene.image, quad, (SIZE, SIZE))[0]
+        images[index] = camera.view(quad, (SIZE, SIZE))[0]
         settings.append(artefacts.draw(rng))
     return images, settings
 
 
 def _render_chunk(task) -> np.ndarray:
-    """Worker: the crops of the house numbers ``start, start + 1, ...`` of one split, uint8 (crops, 32, 32, 3)."""
-    fonts, seed, split, start, numbers = task
+    """Worker: the crops of the house numbers ``start, start + 1, ...`` of one split, uint8 (crops, 32, 32, 3).
+
+    inks: a file of ``write_inks`` holding the fonts' digits, or None (each process draws those it needs).
+    """
+    fonts, seed, split, start, numbers, inks = task
+    if inks is not None:
+        read_inks(inks)
     images, settings = [], []
     for offset, digits in enumerate(numbers):
         crops, drawn = render_crops(digits, number_rng(seed, split, start + offset), fonts)
@@ -115,7 +125,7 @@ def generate_crops(count: int, *, seed: int = 0, split: str = "train", fonts=Non
     fonts: font files to draw from (default: ``digit_fonts()``); workers: processes (default: every core).
     """
     from course_lib.house_numbers.fonts import digit_fonts
-    from course_lib.parallel import ordered_map
+    from course_lib.parallel import cores, ordered_map
     from course_lib.progress import bar
 
     if split not in SPLIT_KEYS:
@@ -127,14 +137,33 @@ def generate_crops(count: int, *, seed: int = 0, split: str = "train", fonts=Non
     numbers = plan_numbers(count, seed, split)
     labels = np.concatenate(numbers) if numbers else np.zeros(0, np.int64)
     images = np.empty((count, SIZE, SIZE, 3), np.uint8)
-    tasks = [(fonts, seed, split, start, numbers[start:start + CHUNK]) for start in range(0, len(numbers), CHUNK)]
+    parallel = count >= PARALLEL_FROM and (cores() if workers is None else workers) > 1
+    inks = shared_inks(fonts, workers) if parallel and count >= SHARED_INKS_FROM else None
+    tasks = [(fonts, seed, split, start, numbers[start:start + CHUNK], inks) for start in range(0, len(numbers), CHUNK)]
     done = 0
     with bar(total=count, desc=f"synthetic SVHN crops ({split})", unit="img", show=progress) as shown:
-        for rendered in ordered_map(_render_chunk, tasks, workers=workers, parallel=count >= PARALLEL_FROM):
+        for rendered in ordered_map(_render_chunk, tasks, workers=workers, parallel=parallel):
             images[done:done + len(rendered)] = rendered
             done += len(rendered)
             shown.update(len(rendered))
     return images, labels
+
+
+_SHARED_INKS: dict[tuple[str, ...], tuple[tempfile.TemporaryDirectory, Path]] = {}  # shared_inks's latest
+
+
+def shared_inks(fonts: tuple[str, ...], workers: int | None = None) -> Path:
+    """The file of ``write_inks`` holding the digits of ``fonts`` at GLYPH_SIZE, for the workers to read.
+
+    Made once per process for the same fonts, in a temporary folder removed when the process ends (or when
+    other fonts are asked for).
+    """
+    if fonts not in _SHARED_INKS:
+        _SHARED_INKS.clear()
+        scratch = tempfile.TemporaryDirectory(prefix="svhn-inks-")
+        _SHARED_INKS[fonts] = scratch, write_inks(Path(scratch.name) / "inks.npz", fonts, GLYPH_SIZE,
+                                                  workers=workers)
+    return _SHARED_INKS[fonts][1]
 
 
 def mat_bytes(images: np.ndarray, labels: np.ndarray) -> bytes:

@@ -14,6 +14,12 @@ whose digits read as digits, as on a house:
 Checking a font takes a few milliseconds; the verdicts are kept in the cache
 (``<cache>/svhn/digit-fonts.json``, by file, size and modification time), so
 that only new fonts are checked again.
+
+``digit_ink(font, digit, size)`` is a digit's ink, drawn once per process.
+Opening a font takes about 0.3 ms and drawing a digit 0.2 ms, and each
+worker of a hundred thousand crops meets nearly every digit of every font,
+so ``write_inks`` draws them all once, on every core, into a file that each
+worker takes in with ``read_inks``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ TEMPLATE_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.t
                   "DejaVuSerif.ttf", "DejaVuSerif-Italic.ttf", "STIXGeneral.ttf", "STIXGeneralBol.ttf")
 VERDICTS_FILE = "digit-fonts.json"
 CHECK_VERSION = 1  # bump when the checks change, so that cached verdicts are redone
+INKS_BATCH = 50  # fonts per task of write_inks
 
 
 def _is_digit_glyph(digit: int, glyph_name: str) -> bool:
@@ -184,24 +191,99 @@ def digit_fonts() -> list[Path]:
     return fonts
 
 
-@functools.lru_cache(maxsize=None)
-def glyph(font_path: str, digit: int, size: int = GLYPH_SIZE) -> tuple[np.ndarray, int, int]:
-    """The ink of ``digit`` in a font, drawn at ``size`` pixels per em.
+_INKS: dict[tuple[str, int, int], tuple[np.ndarray, int]] = {}  # digit_ink's, by (font file, digit, size)
 
-    Returns ``(mask, top, advance)``: mask float32 (rows, columns) in [0, 1],
-    cropped to the ink; top: rows from the font's ascender line to the ink
-    (so digits drawn side by side share a baseline); advance: the pen advance.
+
+def digit_ink(font_path: str, digit: int, size: int = GLYPH_SIZE) -> tuple[np.ndarray, int]:
+    """The ink of ``digit`` in a font, drawn at ``size`` pixels per em, kept for the life of the process
+    (or taken from a file of ``write_inks`` by ``read_inks``).
+
+    Returns ``(mask, top)``: mask float32 (rows, columns) in [0, 1], cropped to
+    the ink (pixels above 0.1, i.e. 26/255); top: rows from the font's
+    ascender line to the ink (so digits drawn side by side share a baseline).
     """
-    from course_lib.notmnist.fonts import load_font
+    key = (str(font_path), int(digit), int(size))
+    if key not in _INKS:
+        from course_lib.notmnist.fonts import load_font
 
-    font = load_font(font_path, size)
-    text = DIGITS[digit]
+        ink, top = _drawn_ink(load_font(key[0], key[2]), DIGITS[key[1]])
+        _INKS[key] = (_as_mask(ink), top)
+    return _INKS[key]
+
+
+def _drawn_ink(font: ImageFont.FreeTypeFont, text: str) -> tuple[np.ndarray, int]:
+    """``(ink, top)``: ``text`` drawn in ``font``, uint8, cropped to the pixels above 25; top: see ``digit_ink``.
+    No ink at all gives a 1x1 zero and top 0."""
     left, top, right, bottom = font.getbbox(text)
     canvas = Image.new("L", (max(1, right - left) + 2, max(1, bottom - top) + 2))
     ImageDraw.Draw(canvas).text((1 - left, 1 - top), text, font=font, fill=255)
-    mask = np.asarray(canvas, dtype=np.float32) / 255.0
-    rows, columns = np.flatnonzero(mask.max(axis=1) > 0.1), np.flatnonzero(mask.max(axis=0) > 0.1)
+    ink = np.asarray(canvas)
+    rows, columns = np.flatnonzero(ink.max(axis=1) > 25), np.flatnonzero(ink.max(axis=0) > 25)
     if len(rows) == 0:
-        return np.zeros((1, 1), np.float32), 0, int(font.getlength(text))
-    mask = np.ascontiguousarray(mask[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1])
-    return mask, int(top) - 1 + int(rows[0]), int(round(font.getlength(text)))
+        return np.zeros((1, 1), np.uint8), 0
+    return ink[rows[0]:rows[-1] + 1, columns[0]:columns[-1] + 1], int(top) - 1 + int(rows[0])
+
+
+def _as_mask(ink: np.ndarray) -> np.ndarray:
+    """A uint8 ink as a float32 mask in [0, 1]."""
+    return ink.astype(np.float32) / 255.0
+
+
+def _drawn_digits(task) -> list:
+    """Worker: for each font of ``task`` = (font paths, size), the ``_drawn_ink`` of its ten digits."""
+    font_paths, size = task
+    drawn = []
+    for path in font_paths:
+        font = ImageFont.truetype(path, size, index=0)
+        drawn.append([_drawn_ink(font, text) for text in DIGITS])
+    return drawn
+
+
+def write_inks(path, font_paths, size: int = GLYPH_SIZE, *, workers: int | None = None) -> Path:
+    """Draw the ten digits of every font (each font opened once) on every core, into the file ``path`` for
+    ``read_inks``: a NumPy ``.npz`` (no pickle) of the font files, an index (font, digit, rows, columns, top,
+    start) and every ink's pixels end to end, about 4 kB a font. Written under a temporary name, then renamed."""
+    from course_lib.parallel import ordered_map
+
+    font_paths = [str(font) for font in font_paths]
+    batches = [font_paths[start:start + INKS_BATCH] for start in range(0, len(font_paths), INKS_BATCH)]
+    index, pixels, start = [], [], 0
+    drawn = (ten for batch in ordered_map(_drawn_digits, [(batch, size) for batch in batches], workers=workers)
+             for ten in batch)
+    for font, ten in enumerate(drawn):
+        for digit, (ink, top) in enumerate(ten):
+            index.append((font, digit, *ink.shape, top, start))
+            pixels.append(ink.ravel())
+            start += ink.size
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, fonts=np.array(font_paths, dtype=str), size=np.int64(size),
+                     index=np.array(index, np.int64).reshape(-1, 6),
+                     pixels=np.concatenate(pixels) if pixels else np.zeros(0, np.uint8))
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+@functools.lru_cache(maxsize=None)
+def read_inks(path) -> None:
+    """Take the inks in the file ``path`` of ``write_inks`` for ``digit_ink`` (once per process and file)."""
+    with np.load(path, allow_pickle=False) as saved:
+        font_paths, size, index, pixels = saved["fonts"], int(saved["size"]), saved["index"], saved["pixels"]
+    for font, digit, rows, columns, top, start in index.tolist():
+        key = (str(font_paths[font]), digit, size)
+        if key not in _INKS:
+            _INKS[key] = (_as_mask(pixels[start:start + rows * columns].reshape(rows, columns)), top)
+
+
+@functools.lru_cache(maxsize=None)
+def glyph(font_path: str, digit: int, size: int = GLYPH_SIZE) -> tuple[np.ndarray, int, int]:
+    """``(mask, top, advance)``: the ink of ``digit`` in a font (``digit_ink``) and its pen advance in pixels."""
+    from course_lib.notmnist.fonts import load_font
+
+    mask, top = digit_ink(font_path, digit, size)
+    return mask, top, int(round(load_font(font_path, size).getlength(DIGITS[digit])))

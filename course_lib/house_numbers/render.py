@@ -9,7 +9,8 @@ Two steps, shared by the cropped digits, the whole numbers and the example photo
   with the box of each digit's ink;
 - ``camera(scene, quad, size)``: what a camera sees of the region ``quad`` of
   the scene (four corners, so that rotation and perspective are one
-  transform), at ``size`` pixels. ``course_lib.house_numbers.artefacts`` then
+  transform), at ``size`` pixels; ``Camera(scene).view(quad, size)`` for
+  several views of one scene. ``course_lib.house_numbers.artefacts`` then
   adds what a street camera does (light, blur, noise, JPEG).
 
 Every random choice comes from the ``numpy`` Generator passed in, so the same
@@ -18,13 +19,14 @@ seed gives the same image.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
 from course_lib.house_numbers.backgrounds import background, paint_colour
-from course_lib.house_numbers.fonts import glyph
+from course_lib.house_numbers.fonts import digit_ink
 
 MIN_CONTRAST = 70.0  # grey levels between ink and what is behind it, at least (plus a random 0-40)
 WEIGHTS = (-1, 0, 0, 0, 0, 1, 2)  # stroke weight change in pixels at 48 pixels per em (0 most often)
@@ -105,21 +107,21 @@ def draw_number(digits, rng: np.random.Generator, fonts, *, glyph_size: int = 48
     extra = 1 + rng.uniform(0, 0.5, 4)
     knobs = rng.random(8)
 
-    glyphs = [glyph(font, d, glyph_size) for d in digits]
-    height = max(mask.shape[0] for mask, _, _ in glyphs)
-    ascent = min(top for _, top, _ in glyphs)
+    glyphs = [digit_ink(font, d, glyph_size) for d in digits]
+    height = max(mask.shape[0] for mask, _ in glyphs)
+    ascent = min(top for _, top in glyphs)
     pad = (np.asarray(margins) * extra * height).astype(int) + 2 + abs(weight)
     gap = int(round(spacing * height))
     positions, x = [], int(pad[0])
-    for (mask, top, _), (down, right) in zip(glyphs, jitter):
+    for (mask, top), (down, right) in zip(glyphs, jitter):
         positions.append((int(pad[1]) + top - ascent + int(round(down * height)), x + int(round(right * height))))
         x = positions[-1][1] + mask.shape[1] + gap
     columns = max(x - gap + int(pad[2]), 1)
-    rows = max(p[0] + m.shape[0] for p, (m, _, _) in zip(positions, glyphs)) + int(pad[3])
+    rows = max(p[0] + m.shape[0] for p, (m, _) in zip(positions, glyphs)) + int(pad[3])
 
     ink_mask = np.zeros((rows, columns), np.float32)
     boxes = []
-    for (mask, _, _), (top, left) in zip(glyphs, positions):
+    for (mask, _), (top, left) in zip(glyphs, positions):
         _place(ink_mask, mask, top, left)
         boxes.append((left - max(weight, 0), top - max(weight, 0), mask.shape[1] + 2 * max(weight, 0),
                       mask.shape[0] + 2 * max(weight, 0)))
@@ -206,7 +208,7 @@ def jittered_quad(left, top, right, bottom, rng, *, rotation: float = 0.0, persp
 def square_to_quad(quad, columns: float = 1.0, rows: float = 1.0) -> np.ndarray:
     """The 3x3 homography sending the corners of a ``columns`` x ``rows`` rectangle at the origin (top-left,
     top-right, bottom-right, bottom-left) to ``quad``, in closed form (Heckbert, 1989)."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = (tuple(map(float, corner)) for corner in quad)
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = np.asarray(quad, float).tolist()
     sx, sy = x0 - x1 + x2 - x3, y0 - y1 + y2 - y3
     if abs(sx) < 1e-12 and abs(sy) < 1e-12:  # a parallelogram: affine
         g = h = 0.0
@@ -217,33 +219,49 @@ def square_to_quad(quad, columns: float = 1.0, rows: float = 1.0) -> np.ndarray:
     matrix = np.array([[x1 - x0 + g * x1, x3 - x0 + h * x3, x0],
                        [y1 - y0 + g * y1, y3 - y0 + h * y3, y0],
                        [g, h, 1.0]])
-    return matrix @ np.diag([1.0 / columns, 1.0 / rows, 1.0])
+    return matrix * [1.0 / columns, 1.0 / rows, 1.0]
+
+
+class Camera:
+    """A camera in front of one scene (float32 (rows, columns, 3), clipped to [0, 255] and rounded to
+    uint8 here, once for all its views)."""
+
+    def __init__(self, scene: np.ndarray):
+        self.picture = np.minimum(np.maximum(scene, 0) + 0.5, 255).astype(np.uint8)
+        self.image = Image.fromarray(self.picture, "RGB")
+
+    def view(self, quad, size, *, supersample: int = 1, forward: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+        """The region ``quad`` of the scene (corners top-left, top-right, bottom-right, bottom-left) seen
+        frontally at ``size`` = (columns, rows).
+
+        Outside the scene, its border pixels are repeated. supersample: draw that many times larger, then
+        average down (for a scene much larger than the result). Returns ``(uint8 image (rows, columns, 3),
+        the 3x3 homography from scene to image coordinates if forward=True, else None)``.
+        """
+        columns, rows = int(size[0]), int(size[1])
+        big = (columns * supersample, rows * supersample)
+        quad = np.asarray(quad, float)
+        corners = quad.tolist()
+        xs, ys = [x for x, _ in corners], [y for _, y in corners]
+        height, width = self.picture.shape[:2]
+        need = math.ceil(max(0.0, -min(xs + ys), max(xs) - width, max(ys) - height))
+        image = self.image
+        if need:
+            need += 2
+            image = Image.fromarray(np.pad(self.picture, ((need, need), (need, need), (0, 0)), mode="edge"), "RGB")
+        backward = square_to_quad(quad + need, *big)  # output pixel -> (padded) scene pixel
+        seen = image.transform(big, Image.Transform.PERSPECTIVE, backward.ravel()[:8].tolist(),
+                               resample=Image.Resampling.BILINEAR)
+        if supersample > 1:
+            seen = seen.reduce(supersample)
+        if not forward:
+            return np.asarray(seen), None
+        shift = np.array([[1.0, 0, need], [0, 1.0, need], [0, 0, 1.0]])
+        matrix = np.diag([1 / supersample, 1 / supersample, 1.0]) @ np.linalg.inv(backward) @ shift
+        return np.asarray(seen), matrix / matrix[2, 2]
 
 
 def camera(scene: np.ndarray, quad, size, *, supersample: int = 1,
            forward: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """The region ``quad`` of the scene (corners top-left, top-right, bottom-right, bottom-left) seen
-    frontally at ``size`` = (columns, rows).
-
-    Outside the scene, its border pixels are repeated. supersample: draw that many times larger, then
-    average down (for a scene much larger than the result). Returns ``(uint8 image (rows, columns, 3),
-    the 3x3 homography from scene to image coordinates if forward=True, else None)``.
-    """
-    columns, rows = int(size[0]), int(size[1])
-    big = (columns * supersample, rows * supersample)
-    quad = np.asarray(quad, float)
-    need = int(np.ceil(max(0.0, -quad.min(), quad[:, 0].max() - scene.shape[1], quad[:, 1].max() - scene.shape[0])))
-    picture = np.minimum(np.maximum(scene, 0) + 0.5, 255).astype(np.uint8)
-    if need:
-        need += 2
-        picture = np.pad(picture, ((need, need), (need, need), (0, 0)), mode="edge")
-    backward = square_to_quad(quad + need, *big)  # output pixel -> (padded) scene pixel
-    seen = Image.fromarray(picture, "RGB").transform(big, Image.Transform.PERSPECTIVE, tuple(backward.reshape(-1)[:8]),
-                                                     resample=Image.Resampling.BILINEAR)
-    if supersample > 1:
-        seen = seen.reduce(supersample)
-    if not forward:
-        return np.asarray(seen), None
-    shift = np.array([[1.0, 0, need], [0, 1.0, need], [0, 0, 1.0]])
-    matrix = np.diag([1 / supersample, 1 / supersample, 1.0]) @ np.linalg.inv(backward) @ shift
-    return np.asarray(seen), matrix / matrix[2, 2]
+    """``Camera(scene).view(quad, size, ...)``: one view of a scene (see ``Camera.view``)."""
+    return Camera(scene).view(quad, size, supersample=supersample, forward=forward)
