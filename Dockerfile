@@ -31,11 +31,13 @@ FROM quay.io/jupyter/base-notebook:2024-04-29 AS runtime
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # Where `course data fetch` keeps the datasets: outside $HOME, so a volume mounted
-# on /home/jovyan does not hide the ones baked in at build time. TensorFlow's log level 2
-# hides its start-up notices (oneDNN's included) and leaves oneDNN on: training 1.6-2.1x faster
-# on CPU than with TF_ENABLE_ONEDNN_OPTS=0 (benchmarks/tensorflow_onednn.py).
+# on /home/jovyan does not hide the ones baked in at build time. TensorFlow as the course runs
+# it (course_lib/tensorflow_env.py): log level 2 hides its start-up notices and leaves oneDNN on
+# (1.6-2.1x faster training than TF_ENABLE_ONEDNN_OPTS=0); its own memory pool (BFC) instead of
+# a page fault per 4 kB of every new tensor (benchmarks/tensorflow_allocator.py).
 ENV COURSE_CACHE_DIR=/opt/course-data \
-    TF_CPP_MIN_LOG_LEVEL=2
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    TF_CPU_ALLOCATOR_USE_BFC=true
 
 # Debian packages from admin/apt-packages.txt: fonts to render notMNIST, the real
 # Fashion-MNIST images, and bubblewrap, the autograder's sandbox.

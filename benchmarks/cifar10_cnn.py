@@ -61,9 +61,10 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=REPO / "build" / "benchmarks" / "cifar10_cnn")
     args = parser.parse_args()
     use_real_cifar10()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+    from course_lib import tensorflow_env
     from course_lib.solutions import run_notebook
+
+    tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 
     output = args.output / NOTEBOOK.name
     print(f"running {NOTEBOOK.relative_to(REPO)} in full mode (about half an hour)...")

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import collections
 import glob
-import os
 import sys
 import tempfile
 import time
@@ -42,8 +41,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import machine, write_results  # noqa: E402
+from course_lib import tensorflow_env  # noqa: E402
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 NOTEBOOK = REPO / "notebooks" / "04_cifar10_cnn" / "cifar10_cnn.ipynb"
 BATCH = 256
 TARGET_SHARE = 0.15

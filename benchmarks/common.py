@@ -17,7 +17,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def machine() -> dict:
-    """Cores, CPU model, Python and numpy versions of this machine, and whether TensorFlow may use oneDNN."""
+    """Cores, CPU model, Python and numpy versions of this machine, whether TensorFlow may use oneDNN, and
+    which allocator its tensors get their memory from (its BFC pool, or the C library's malloc)."""
     cpuinfo = Path("/proc/cpuinfo")
     model = platform.processor()
     if cpuinfo.exists():
@@ -29,7 +30,9 @@ def machine() -> dict:
         cores = os.cpu_count()
     return {"cores": cores, "cpu": model, "python": platform.python_version(), "numpy": np.__version__,
             "platform": platform.platform(),
-            "tensorflow_onednn": "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on (default)"}
+            "tensorflow_onednn": "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0" else "on (default)",
+            "tensorflow_allocator": "BFC pool" if os.environ.get("TF_CPU_ALLOCATOR_USE_BFC", "").lower() in (
+                "1", "true") else "malloc (default)"}
 
 
 def write_results(name: str, results: dict) -> Path:

@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import machine, write_results  # noqa: E402
+from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT  # noqa: E402
 from tests.shared_data import assignment_data_dir  # noqa: E402
 
 SCRIPT = {
@@ -58,8 +59,8 @@ start = time.perf_counter(); (x, y), (xt, yt) = load("cifar10"); print(time.perf
 
 
 def run(method: str, data_dir: Path) -> float:
-    environment = {"COURSE_DATA_DIR": str(data_dir), "COURSE_PROGRESS": "0", "TF_CPP_MIN_LOG_LEVEL": "2",
-                   "PATH": "/usr/bin:/bin"}
+    environment = {"COURSE_DATA_DIR": str(data_dir), "COURSE_PROGRESS": "0", "PATH": "/usr/bin:/bin",
+                   **TENSORFLOW_ENVIRONMENT}
     result = subprocess.run([sys.executable, "-c", SCRIPT[method]], capture_output=True, text=True, cwd=REPO,
                             env=environment, check=True)
     seconds, count = result.stdout.split()

@@ -33,7 +33,6 @@ Writes benchmarks/results/fundamentals.json.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import warnings
@@ -43,7 +42,9 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from course_lib import tensorflow_env  # noqa: E402
+
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 
 from benchmarks.common import machine, write_results  # noqa: E402
 

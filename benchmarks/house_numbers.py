@@ -37,7 +37,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from course_lib import tensorflow_env  # noqa: E402
+
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 os.environ.setdefault("COURSE_OFFLINE", "1")  # the real download path is not measured here
 
 NOTEBOOK = REPO / "notebooks" / "06_house_numbers" / "house_numbers.ipynb"

@@ -34,8 +34,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import machine  # noqa: E402
+from course_lib import tensorflow_env  # noqa: E402
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 
 RESULTS = REPO / "benchmarks" / "results" / "logistic_regression.json"
 TRAIN = 200_000

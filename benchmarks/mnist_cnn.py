@@ -36,7 +36,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from course_lib import tensorflow_env  # noqa: E402
+
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 os.environ.setdefault("COURSE_OFFLINE", "1")
 
 from benchmarks.common import RESULTS, machine, write_results  # noqa: E402

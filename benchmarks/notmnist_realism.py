@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import sys
 import tempfile
 import time
@@ -44,8 +43,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import machine, write_results  # noqa: E402
+from course_lib import tensorflow_env  # noqa: E402
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+tensorflow_env.set_defaults()  # as the course command runs TensorFlow
 
 SHARED = REPO.parent / "shared" / "notmnist"
 LETTERS = "ABCDEFGHIJ"

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from course_lib.grading import nbgrader_course  # noqa: E402
+from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT  # noqa: E402
 from tests.hostile_submissions import SQUARES, SUM, WRONG_SUM, answered  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "parallel_autograde.json"
@@ -77,7 +78,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3, help="rounds; the medians are reported")
     args = parser.parse_args()
-    env = {"TF_CPP_MIN_LOG_LEVEL": "2", "COURSE_PROGRESS": "0"}
+    env = {"COURSE_PROGRESS": "0", **TENSORFLOW_ENVIRONMENT}
     runs = {"naive": [], "ours": [], "ours_serial": []}
     results = {}
     with tempfile.TemporaryDirectory(prefix="autograde-bench-") as scratch:

@@ -21,6 +21,8 @@ without leaks between splits:
   lengths, the spacing between neighbours (negative: they overlap), vertical
   jitter, scaling, and where the sequence sits on the canvas, so that the
   task is not "cut the image into five equal parts".
+- ``distorted(pool, copies)``: the pool and turned and slanted copies of
+  its glyphs, for more variety from a few thousand training digits.
 - ``sequence_labels_of``: the five-position labels, ``BLANK`` (10) after the
   last glyph.
 
@@ -356,6 +358,37 @@ def _draw_chunk(rng, count, style, patches, sizes, pool_size):
 
 
 # --- the pools of the assignment ---------------------------------------------------------------------------------
+
+def distorted(pool: GlyphPool, copies: int, *, rotation: float = 12.0, shear: float = 0.25,
+              seed: int = 0) -> GlyphPool:
+    """``pool`` and ``copies`` distorted versions of each of its glyphs: a larger pool of the same labels.
+
+    Each copy turns its glyph about the image centre by an angle drawn uniformly within ``rotation`` degrees
+    either way and slants it by a shear drawn within ``shear`` (radians) either way, as hands write: a
+    pool of a few thousand digits then shows the model more ways of writing each one. Only the pool's own
+    glyphs are used, so a distorted training pool still shares no glyph with the other splits. The same
+    pool and seed give the same copies.
+    """
+    from skimage.transform import AffineTransform, warp
+
+    if copies < 0:
+        raise ValueError(f"copies must be >= 0, got {copies}")
+    rng = np.random.default_rng(seed)
+    count, height, width = pool.images.shape
+    centre = np.array([(width - 1) / 2, (height - 1) / 2])
+    out = np.empty((copies, count, height, width), np.uint8)
+    angles = np.deg2rad(rng.uniform(-rotation, rotation, (copies, count)))
+    shears = rng.uniform(-shear, shear, (copies, count))
+    for copy in range(copies):
+        for index, image in enumerate(pool.images):
+            about_centre = (AffineTransform(translation=-centre)
+                            + AffineTransform(rotation=angles[copy, index], shear=shears[copy, index])
+                            + AffineTransform(translation=centre))
+            warped = warp(image, about_centre.inverse, order=1, preserve_range=True)
+            out[copy, index] = np.clip(np.rint(warped), 0, 255).astype(np.uint8)
+    images = np.concatenate([pool.images, out.reshape(-1, height, width)])
+    return GlyphPool(images, np.tile(pool.labels, copies + 1), f"{pool.name} and {copies} distorted copies of each")
+
 
 @dataclass
 class Pools:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
@@ -20,7 +22,8 @@ def quiet_and_offline(monkeypatch):
     """No test ever downloads, shows a progress bar, or changes TensorFlow's chatter."""
     monkeypatch.setenv("COURSE_OFFLINE", "1")
     monkeypatch.setenv("COURSE_PROGRESS", "0")
-    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "2")
+    for name, value in TENSORFLOW_ENVIRONMENT.items():  # as the course command, the sandbox and Docker run it
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # TensorFlow's default: oneDNN on
     monkeypatch.delenv("COURSE_DATA_MIRROR", raising=False)
     monkeypatch.delenv("COURSE_FAST_MODE", raising=False)

@@ -392,3 +392,30 @@ def test_readme_shows_make_demo_and_make_test():
     for command in ("make demo", "make test"):
         assert re.search(rf"^\s*(\$\s*)?{command}\b", blocks, flags=re.M), \
             f"README.md should show `{command}` in a code block"
+
+
+# TensorFlow's environment
+
+def test_tensorflow_runs_alike_in_the_image_the_sandbox_and_the_course_command(tmp_path):
+    """The Dockerfile, the grading sandbox and the `course` command give TensorFlow the same settings."""
+    from course_lib.grading import sandbox
+    from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT
+
+    declared = dict(re.findall(r"^\s*(?:ENV\s+)?(TF_[A-Z_]+)=(\S+?)\s*(?:\\)?$", DOCKERFILE.read_text(), re.M))
+    assert declared == TENSORFLOW_ENVIRONMENT
+    spec = sandbox.make_spec(tmp_path / "kernels", sandbox.Limits(), tool="bwrap")
+    assert TENSORFLOW_ENVIRONMENT.items() <= spec.environment.items()
+    script = ("import os\nfrom course_lib.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+              "print(os.environ.get('TF_CPU_ALLOCATOR_USE_BFC'), os.environ.get('TF_CPP_MIN_LOG_LEVEL'))")
+    clean = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    shown = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=clean, capture_output=True, text=True,
+                           check=True).stdout.split()[-2:]
+    assert shown == [TENSORFLOW_ENVIRONMENT["TF_CPU_ALLOCATOR_USE_BFC"], TENSORFLOW_ENVIRONMENT["TF_CPP_MIN_LOG_LEVEL"]]
+
+
+def test_tensorflow_settings_keep_what_the_user_chose():
+    from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT, set_defaults
+
+    environment = {"TF_CPU_ALLOCATOR_USE_BFC": "false"}
+    set_defaults(environment)
+    assert environment == {**TENSORFLOW_ENVIRONMENT, "TF_CPU_ALLOCATOR_USE_BFC": "false"}

@@ -128,6 +128,8 @@ def test_no_digit_image_appears_in_two_splits_embedded_mnist(monkeypatch):
     pools = sequences.mnist_pools(validation=500)
     assert (len(pools.train), len(pools.valid), len(pools.test)) == (3_500, 500, 1_000)
     _assert_no_glyph_in_two_splits(pools)
+    # distorted copies of the training digits are made from the training digits only
+    _assert_no_glyph_in_two_splits(sequences.Pools(sequences.distorted(pools.train, 1), pools.valid, pools.test))
 
 
 def test_no_digit_image_appears_in_two_splits_real_mnist_test(assignment_data, monkeypatch):
@@ -150,6 +152,26 @@ def test_split_pool_is_stratified_and_disjoint():
     assert not {i.tobytes() for i in train.images} & {i.tobytes() for i in valid.images}
     with pytest.raises(ValueError, match="validation"):
         sequences.split_pool(images, labels, 1_000)
+
+
+def test_distorted_pool_adds_turned_and_slanted_copies_of_its_own_glyphs():
+    pool = _glyphs(40)
+    bigger = sequences.distorted(pool, 3, seed=1)
+    assert len(bigger) == 160 and bigger.labels.tolist() == pool.labels.tolist() * 4
+    np.testing.assert_array_equal(bigger.images[:40], pool.images)  # the originals first, untouched
+    copies = bigger.images[40:]
+    assert not any(np.array_equal(copy, pool.images[index % 40]) for index, copy in enumerate(copies))
+    np.testing.assert_array_equal(sequences.distorted(pool, 3, seed=1).images, bigger.images)  # same seed, same
+    assert not np.array_equal(sequences.distorted(pool, 3, seed=2).images, bigger.images)
+    # turned and slanted about the centre, not moved off the image: each copy keeps about its glyph's ink
+    ink = pool.images.astype(float).sum(axis=(1, 2))
+    kept = copies.astype(float).sum(axis=(1, 2)) / np.tile(ink, 3)
+    assert 0.85 < kept.min() and kept.max() < 1.15, (kept.min(), kept.max())
+    unchanged = sequences.distorted(pool, 2, rotation=0, shear=0)
+    np.testing.assert_array_equal(unchanged.images[40:], np.concatenate([pool.images, pool.images]))
+    assert len(sequences.distorted(pool, 0)) == 40
+    with pytest.raises(ValueError, match="copies"):
+        sequences.distorted(pool, -1)
 
 
 # --- the options -------------------------------------------------------------------------------------------------

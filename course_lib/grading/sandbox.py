@@ -38,6 +38,7 @@ from jupyter_client.manager import in_pending_state
 from traitlets import default
 
 from course_lib.kernels import IpcKernelManager
+from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT
 
 ENVIRONMENT_VARIABLE = "COURSE_SANDBOX"
 LAUNCHER = str(Path(__file__).with_name("launcher.py"))
@@ -131,7 +132,7 @@ def make_spec(kernels_folder: Path, limits: Limits, *, tool: str) -> SandboxSpec
 
     environment = {"COURSE_CACHE_DIR": str(places.cache_dir().resolve()), "COURSE_OFFLINE": "1",
                    "COURSE_PROGRESS": "0", "HOME": "/tmp/home", "MPLCONFIGDIR": "/tmp/home/.matplotlib",
-                   "TF_CPP_MIN_LOG_LEVEL": "2"}
+                   **TENSORFLOW_ENVIRONMENT}
     if places.data_dir():
         environment["COURSE_DATA_DIR"] = str(places.data_dir().resolve())
     return SandboxSpec(tool, limits, readable_folders(data_folders()), str(kernels_folder), environment)
