@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.common import machine, write_results  # noqa: E402
+from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT  # noqa: E402
 
 EPOCHS, SEQUENCES = 3, 6_000
 SETTINGS = {"malloc": "false", "BFC pool": "true"}
@@ -66,7 +67,7 @@ def measure_one() -> float:
 def measure(bfc: str) -> dict:
     """measure_one() in a fresh interpreter with TF_CPU_ALLOCATOR_USE_BFC=bfc, with its page faults and CPU time."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    environment = dict(os.environ, TF_CPU_ALLOCATOR_USE_BFC=bfc, TF_CPP_MIN_LOG_LEVEL="2")
+    environment = {**os.environ, **TENSORFLOW_ENVIRONMENT, "TF_CPU_ALLOCATOR_USE_BFC": bfc}
     result = subprocess.run([sys.executable, __file__, "--one"], capture_output=True, text=True, env=environment,
                             cwd=REPO)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -231,12 +231,10 @@ def _as_mask(ink: np.ndarray) -> np.ndarray:
 
 def _drawn_digits(task) -> list:
     """Worker: for each font of ``task`` = (font paths, size), the ``_drawn_ink`` of its ten digits."""
+    from course_lib.notmnist.fonts import load_font
+
     font_paths, size = task
-    drawn = []
-    for path in font_paths:
-        font = ImageFont.truetype(path, size, index=0)
-        drawn.append([_drawn_ink(font, text) for text in DIGITS])
-    return drawn
+    return [[_drawn_ink(load_font(path, size), text) for text in DIGITS] for path in font_paths]
 
 
 def write_inks(path, font_paths, size: int = GLYPH_SIZE, *, workers: int | None = None) -> Path:
