@@ -27,7 +27,8 @@ Training
     ``epoch_data(make, batch_size)``: a Keras dataset that makes a fresh
     training set every epoch (new sequences, new random crops) from a
     function you give it. ``accuracy_callback(images, labels)``: logs the
-    per-digit and whole-sequence accuracy of the validation set each epoch.
+    per-digit and whole-sequence accuracy of the validation set each epoch,
+    and each head's validation loss (``head_losses``).
 Reading
     ``read(model, images)`` -> ``Readings``: the head probabilities, the
     predicted labels (N, D), the predicted lengths, and two confidences: the
@@ -262,7 +263,9 @@ def accuracy_callback(images, labels, *, train_images=None, train_labels=None, b
     """A Keras callback that adds whole-sequence and per-digit accuracy to the logs after every epoch.
 
     images, labels: the validation sequences (N, height, width[, channels]) and (N, D): logged as
-        ``val_per_digit_accuracy`` and ``val_whole_sequence_accuracy``.
+        ``val_per_digit_accuracy`` and ``val_whole_sequence_accuracy``, with the cross-entropy of each
+        head (``val_digit_1_loss``, ..., ``val_length_loss``) from the same predictions. So
+        ``model.fit`` needs no ``validation_data`` of its own: it would read the validation set a second time.
     train_images, train_labels: optionally a fixed sample of training sequences, logged as
         ``per_digit_accuracy`` and ``whole_sequence_accuracy`` (measured after the epoch, without dropout).
     ``model.fit`` returns them in its History with the losses, so ``plotting.plot_history`` draws them.
@@ -282,8 +285,11 @@ def accuracy_callback(images, labels, *, train_images=None, train_labels=None, b
             if logs is None:
                 return
             for prefix, x, y in sets:
-                outputs = self.model.predict(x, batch_size=batch_size, verbose=0)
-                predicted = readings_from(head_outputs(self.model, outputs)).labels
+                probabilities = head_outputs(self.model, self.model.predict(x, batch_size=batch_size, verbose=0))
+                predicted = readings_from(probabilities).labels
+                if prefix:
+                    for name, wanted in head_losses(probabilities, y).items():
+                        logs.setdefault(f"{prefix}{name}_loss", wanted)  # Keras's own, if fit had validation_data
                 logs[f"{prefix}per_digit_accuracy"] = per_digit_accuracy(y, predicted)
                 logs[f"{prefix}whole_sequence_accuracy"] = whole_sequence_accuracy(y, predicted)
             if report:
@@ -297,6 +303,18 @@ def accuracy_callback(images, labels, *, train_images=None, train_labels=None, b
                 print("; ".join(parts), flush=True)
 
     return SequenceAccuracy()
+
+
+def head_losses(probabilities: dict, labels) -> dict[str, float]:
+    """The mean cross-entropy of each head {"digit_1": ..., "length": ...} against labels (N, D), as Keras's
+    sparse categorical cross-entropy computes it from probabilities (clipped to [1e-7, 1 - 1e-7])."""
+    wanted = targets(labels)
+    losses = {}
+    for name, values in probabilities.items():
+        if name in wanted:
+            chosen = np.asarray(values)[np.arange(len(wanted[name])), wanted[name]]
+            losses[name] = float(-np.log(np.clip(chosen, 1e-7, 1 - 1e-7)).mean())
+    return losses
 
 
 # --- reading -----------------------------------------------------------------------------------------------------

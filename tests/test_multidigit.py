@@ -143,6 +143,35 @@ def test_accuracy_callback_reports_a_line_per_epoch(capsys):
     assert len(lines) == 2 and "validation: per digit" in lines[0]
 
 
+def test_accuracy_callback_logs_the_validation_loss_of_each_head_as_keras_computes_it():
+    """Without validation_data, the callback's val_<head>_loss equals what model.evaluate reports (in one
+    batch); with it, Keras's own figures stay in the logs."""
+    model = _tiny()
+    rng = np.random.default_rng(3)
+    images = rng.integers(0, 256, (40, 16, 32), dtype=np.uint8)
+    labels = np.where(rng.random((40, 2)) < 0.3, BLANK, rng.integers(0, 10, (40, 2)))
+    history = model.fit(images[..., None], multidigit.targets(labels), epochs=2, verbose=0,
+                        callbacks=[multidigit.accuracy_callback(images, labels)]).history
+    evaluated = model.evaluate(images[..., None], multidigit.targets(labels), batch_size=40, return_dict=True,
+                               verbose=0)
+    for name in multidigit.head_names(2):
+        assert len(history[f"val_{name}_loss"]) == 2
+        assert np.isclose(history[f"val_{name}_loss"][-1], evaluated[f"{name}_loss"], rtol=1e-4), name
+    assert "val_loss" not in history
+    by_hand = multidigit.head_losses({"digit_1": np.array([[0.5, 0.5] + [0.0] * 9, [0.0] * 10 + [1.0]]),
+                                      "length": np.array([[0.25, 0.75, 0.0], [0.0, 0.0, 1.0]])},
+                                     np.array([[1, 10], [3, 10]]))
+    assert np.isclose(by_hand["digit_1"], (np.log(2) - np.log(1e-7)) / 2)  # 0.5 right; 0 right, clipped at 1e-7
+    assert np.isclose(by_hand["length"], (np.log(4 / 3) - np.log(1e-7)) / 2)  # lengths 1 and 1
+
+    other = rng.integers(0, 256, (8, 16, 32), dtype=np.uint8)
+    history = model.fit(images[..., None], multidigit.targets(labels), epochs=1, verbose=0,
+                        validation_data=(other[..., None], multidigit.targets(labels[:8])),
+                        callbacks=[multidigit.accuracy_callback(images, labels)]).history
+    kept = model.evaluate(other[..., None], multidigit.targets(labels[:8]), batch_size=8, return_dict=True, verbose=0)
+    assert np.isclose(history["val_digit_1_loss"][-1], kept["digit_1_loss"], rtol=1e-4)
+
+
 def test_copy_trunk_weights_grey_to_colour():
     grey = _tiny((16, 32, 1), seed=1)
     colour = _tiny((16, 32, 3), seed=2)
