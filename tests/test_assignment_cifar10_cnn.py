@@ -76,6 +76,9 @@ def test_demo_row_and_blank_copy_graded_cell_by_cell(demo_run):
 
 
 def test_student_version_asks_for_every_function_and_hides_the_hidden_tests(demo_run):
+    demo_run.require(NAME)
+    if "skipped:" in demo_run.row(NAME):  # no CIFAR-10 data: the demo released nothing to read
+        pytest.skip(demo_run.row(NAME))
     (student,) = demo_run.released(NAME)
     text = student.read_text()
     assert text.count("raise NotImplementedError()") == 7  # one per function (and one for the training choices)

@@ -73,6 +73,8 @@ def test_source_notebook_follows_the_template(name):
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
 def test_student_version_holds_no_solution_and_no_hidden_test(demo_run, name):
+    if "skipped:" in demo_run.row(name):  # the assignment's data is absent: the demo released nothing to read
+        pytest.skip(demo_run.row(name))
     released = {path.name: path for path in demo_run.released(name)}
     for source in _sources(name):
         assert source.name in released, f"{source.name} missing from the student version"
