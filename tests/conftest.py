@@ -103,6 +103,13 @@ class DemoRun:
         if name not in self.names:
             pytest.skip(f"{name} is not among COURSE_TEST_ASSIGNMENTS={','.join(self.names)}")
 
+    def require_ran(self, name: str) -> str:
+        """``name``'s row; skips the calling test when the demo skipped ``name`` (its data is absent)."""
+        row = self.row(name)
+        if "skipped:" in row:
+            pytest.skip(row)
+        return row
+
     def executed(self, name: str) -> list[Path]:
         """The reference notebooks of ``name`` as the demo executed them (fast mode), with their outputs."""
         self.require(name)
