@@ -12,7 +12,9 @@ per epoch. The kernel's CPU seconds are measured too: on a shared machine,
 wall-clock time grows with the other jobs, CPU time much less.
 Target: test accuracy at least 0.85 within 30 minutes of training (aim 0.90).
 Writes benchmarks/results/cifar10_cnn.json; the executed notebook stays in
-build/benchmarks/cifar10_cnn/.
+build/benchmarks/cifar10_cnn/. A network short of the target fails the
+notebook's hidden accuracy test after it has recorded its figures: the run is
+written down all the same (with the notebook's error), and the command exits 1.
 """
 
 from __future__ import annotations
@@ -73,9 +75,9 @@ def main() -> None:
     run = run_notebook(NOTEBOOK, output, full=True, assignment=NAME)
     seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if run.error:
-        raise SystemExit(f"the notebook failed: {run.error} (see {output})")
     figures = {figure["name"]: figure for figure in run.figures}
+    if "test_accuracy" not in figures:  # failed before it trained: nothing to measure
+        raise SystemExit(f"the notebook failed: {run.error} (see {output})")
     executed = nbformat.read(output, as_version=4)
     training = EPOCH_LINE.search(cell_text(executed, "train"))
     if training is None:
@@ -97,10 +99,15 @@ def main() -> None:
         "kernel_cpu_seconds": round((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)),
         "target": TARGET,
         "met": bool(accuracy >= TARGET["test_accuracy_at_least"] and minutes <= TARGET["training_minutes_at_most"]),
+        # A network short of the target fails the notebook's own hidden test after recording its figures:
+        # the run is measured all the same.
+        "notebook_error": run.error,
     }
     print(f"test accuracy {accuracy:.4f} after {epochs} epochs, {minutes:.1f} minutes of training "
           f"({per_epoch} s per epoch); the whole notebook {seconds / 60:.1f} minutes")
     print(f"wrote {write_results('cifar10_cnn', results)}")
+    if run.error:
+        raise SystemExit(f"the notebook failed: {run.error} (see {output})")
 
 
 if __name__ == "__main__":
