@@ -6,10 +6,11 @@
 Runs notebooks/04_cifar10_cnn/cifar10_cnn.ipynb with FAST_MODE = False, as
 `course solutions run 04_cifar10_cnn --full` does (a real kernel, papermill),
 and reads what the executed notebook reports: test accuracy on the 10,000
-CIFAR-10 test images, minutes of training (`model.fit`, 45,000 training and
-5,000 validation images), epochs, seconds per epoch, the validation accuracy
-per epoch. The kernel's CPU seconds are measured too: on a shared machine,
-wall-clock time grows with the other jobs, CPU time much less.
+CIFAR-10 test images (each photo and its mirror image averaged, as the
+notebook evaluates; and of a single look), minutes of training (`model.fit`,
+45,000 training and 5,000 validation images), epochs, seconds per epoch, the
+validation accuracy per epoch. The kernel's CPU seconds are measured too: on a
+shared machine, wall-clock time grows with the other jobs, CPU time much less.
 Target: test accuracy at least 0.85 within 30 minutes of training (aim 0.90).
 Writes benchmarks/results/cifar10_cnn.json; the executed notebook stays in
 build/benchmarks/cifar10_cnn/. A network short of the target fails the
@@ -91,6 +92,7 @@ def main() -> None:
         "machine": machine(),
         "data": "real CIFAR-10 (../shared JPEG re-encoding): 45,000 train, 5,000 validation, 10,000 test",
         "test_accuracy": round(accuracy, 4),
+        "test_accuracy_single_look": round(figures["test_accuracy_single_look"]["value"], 4),
         "training_minutes": round(minutes, 1),
         "epochs": epochs,
         "seconds_per_epoch": per_epoch,
@@ -99,8 +101,6 @@ def main() -> None:
         "kernel_cpu_seconds": round((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)),
         "target": TARGET,
         "met": bool(accuracy >= TARGET["test_accuracy_at_least"] and minutes <= TARGET["training_minutes_at_most"]),
-        # A network short of the target fails the notebook's own hidden test after recording its figures:
-        # the run is measured all the same.
         "notebook_error": run.error,
     }
     print(f"test accuracy {accuracy:.4f} after {epochs} epochs, {minutes:.1f} minutes of training "

@@ -157,6 +157,71 @@ def test_learning_rate_schedule(learning_rate_schedule) -> None:
     passed("learning_rate_schedule")
 
 
+# --- data augmentation -----------------------------------------------------------------------------------
+
+def _vertical_ramp(count: int, size: int = 32) -> np.ndarray:
+    """float32 (count, size, size, 3): each row one value, rising from the top row to the bottom one."""
+    ramp = np.linspace(-1.5, 1.5, size, dtype=np.float32)
+    return np.broadcast_to(ramp[None, :, None, None], (count, size, size, 3)).copy()
+
+
+def check_augmentation(build_augmentation, images=None, seed: int = 0) -> np.ndarray:
+    """Run the student's augmentation on 16 copies of each of a few images, as the training pipeline does; return
+    the augmented copies (images, 16, H, W, C). ``images``: standardised float32 (N, 32, 32, 3), random by default."""
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    augmentation = build_augmentation()
+    check(augmentation is not None, "build_augmentation returned None: did you forget a `return`?")
+    check(callable(augmentation), f"build_augmentation should return Keras layers (a keras.Sequential), got "
+                                  f"{type(augmentation).__name__}")
+    images = _images(3, seed=seed + 1) if images is None else np.asarray(images, dtype=np.float32)
+    copies = np.repeat(images, 16, axis=0)
+    try:
+        batches = tf.data.Dataset.from_tensor_slices(copies).batch(16).map(
+            lambda batch: augmentation(batch, training=True))
+        augmented = np.concatenate([np.asarray(batch) for batch in batches])
+    except Exception as error:  # numpy code, or a layer that cannot run in a tf.data pipeline
+        check(False, f"your augmentation failed inside a tf.data pipeline ({type(error).__name__}: "
+                     f"{str(error).splitlines()[0] if str(error) else ''}): it runs there in graph mode, on "
+                     f"TensorFlow tensors, so build it from Keras preprocessing layers, not numpy")
+    check(augmented.shape == copies.shape,
+          f"augmented batches should keep their shape {copies.shape[1:]} per image, got {augmented.shape[1:]}: the "
+          f"network takes 32x32 images (shift them with RandomTranslation, or pad before a RandomCrop to 32x32)")
+    check(np.all(np.isfinite(augmented)), "the augmented images hold NaN or infinite values")
+    low, high = images.min() - 1e-4, images.max() + 1e-4
+    check(np.all(augmented >= min(low, 0)) and np.all(augmented <= max(high, 0)),
+          f"augmented pixel values go outside the images' own range ({images.min():.2f} to {images.max():.2f}): "
+          f"the images come standardised, so move pixels around, do not rescale them")
+    per_image = augmented.reshape(len(images), 16, -1)
+    check(not np.allclose(augmented, copies),
+          "build_augmentation's layers changed nothing: they should flip and shift the images when called with "
+          "training=True (Keras' preprocessing layers do)")
+    distinct = min(len(np.unique(np.round(versions, 4), axis=0)) for versions in per_image)
+    check(distinct >= 4, f"16 copies of one image came out in only {distinct} different versions: give each image "
+                         f"its own random flip and shift (Keras' random layers draw one per image; a flip alone "
+                         f"makes only 2 versions)")
+    # the middle rows of a vertical ramp: shifted (by up to 12 pixels), they still rise; flipped, they fall
+    ramps = np.asarray(augmentation(tf.constant(_vertical_ramp(64)), training=True))[:, 12:20, 16, 0]
+    check(np.all(np.diff(ramps, axis=1) >= -1e-6),
+          "some images came out upside down: a vertical flip makes photos that never occur (a ship above the "
+          "sky); flip left to right only, RandomFlip('horizontal')")
+    kept = np.mean([np.isin(np.round(out, 4), np.round(source, 4)).mean()
+                    for source, outs in zip(images, per_image) for out in outs])
+    if kept < 0.95:
+        print(f"Note: only {kept:.0%} of the augmented pixel values are pixel values of the image: your shifts blur "
+              f"the image (interpolation between pixels). RandomTranslation(..., interpolation='nearest') shifts "
+              f"by whole pixels.")
+    return augmented.reshape(len(images), 16, *images.shape[1:])
+
+
+def test_augmentation(build_augmentation) -> None:
+    """build_augmentation returns layers that flip and shift each image of a batch its own way, not upside down."""
+    check_augmentation(build_augmentation)
+    passed("build_augmentation")
+
+
 # --- the network ---------------------------------------------------------------------------------------
 
 def _images(count: int, shape=(32, 32, 3), seed: int = 0) -> np.ndarray:
@@ -168,10 +233,10 @@ def _one_hot(labels, classes: int) -> np.ndarray:
     return np.eye(classes, dtype=np.float32)[labels]
 
 
-def _build(build_model, input_shape, num_classes, augment):
+def _build(build_model, input_shape, num_classes):
     import keras
 
-    model = build_model(input_shape, num_classes, augment=augment)
+    model = build_model(input_shape, num_classes)
     check(model is not None, "build_model returned None: did you forget a `return`?")
     check(isinstance(model, keras.Model), f"build_model should return a Keras model, got {type(model).__name__}")
     return model
@@ -179,13 +244,13 @@ def _build(build_model, input_shape, num_classes, augment):
 
 def test_model_shapes(build_model) -> None:
     """build_model takes batches of 32x32 colour images and gives one output per class (num_classes of them)."""
-    model = _build(build_model, (32, 32, 3), 10, augment=True)
+    model = _build(build_model, (32, 32, 3), 10)
     check(tuple(model.input_shape) == (None, 32, 32, 3),
           f"the model should take images of shape (32, 32, 3), in batches: input shape (None, 32, 32, 3); got "
           f"{model.input_shape}")
     check(tuple(model.output_shape) == (None, 10),
           f"the model should give one probability per class: output shape (None, 10), got {model.output_shape}")
-    other = _build(build_model, (32, 32, 3), 4, augment=False)
+    other = _build(build_model, (32, 32, 3), 4)
     check(tuple(other.output_shape) == (None, 4),
           f"build_model((32, 32, 3), 4) should give 4 probabilities per image, got output shape "
           f"{other.output_shape}: use num_classes, not a fixed 10")
@@ -194,7 +259,7 @@ def test_model_shapes(build_model) -> None:
 
 def test_model_probabilities(build_model) -> None:
     """build_model's outputs are probabilities, and the same at every inference call."""
-    model = _build(build_model, (32, 32, 3), 10, augment=True)
+    model = _build(build_model, (32, 32, 3), 10)
     outputs = np.asarray(model(_images(4), training=False))
     check(outputs.shape == (4, 10), f"4 images should give outputs of shape (4, 10), got {outputs.shape}")
     check(np.all(outputs >= 0) and np.allclose(outputs.sum(axis=1), 1, atol=1e-4),
@@ -202,8 +267,9 @@ def test_model_probabilities(build_model) -> None:
           f"{np.round(outputs.sum(axis=1), 3).tolist()}): end with a Dense layer with activation='softmax'")
     again = np.asarray(model(_images(4), training=False))
     check(np.allclose(outputs, again, atol=1e-5),
-          "at inference (training=False) the same images should give the same probabilities: augmentation and "
-          "dropout belong to training only (Keras' layers do that by themselves)")
+          "at inference (training=False) the same images should give the same probabilities: dropout belongs to "
+          "training only (Keras' Dropout layer does that by itself), and augmentation belongs in "
+          "build_augmentation, not in the model")
     passed("build_model probabilities")
 
 
@@ -222,11 +288,11 @@ def overfit_losses(model, images, labels, steps: int = OVERFIT_STEPS) -> list[fl
 
 
 def test_model_overfits(build_model, seed: int = 0) -> None:
-    """Your network, without augmentation, learns TINY_BATCH random images by heart in OVERFIT_STEPS steps."""
+    """Your network learns TINY_BATCH random images by heart in OVERFIT_STEPS steps."""
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = _build(build_model, (32, 32, 3), 10, augment=False)
+    model = _build(build_model, (32, 32, 3), 10)
     images = _images(TINY_BATCH, seed=seed + 1)
     labels = _one_hot(np.arange(TINY_BATCH) % 10, 10)
     losses = overfit_losses(model, images, labels)
@@ -234,8 +300,9 @@ def test_model_overfits(build_model, seed: int = 0) -> None:
     check(final < OVERFIT_LOSS,
           f"your network did not learn {TINY_BATCH} images by heart: after {OVERFIT_STEPS} steps of Adam its loss is "
           f"{final:.3f} (started at {losses[0]:.3f}; a working network gets under {OVERFIT_LOSS}). Look for "
-          "layers that cannot learn (trainable=False, a missing activation), heavy dropout or regularisation, or a "
-          "bottleneck that throws the image away (pooling down to 1x1 too early)")
+          "layers that cannot learn (trainable=False, a missing activation), heavy dropout or regularisation, "
+          "augmentation layers inside the model (they belong in build_augmentation), or a bottleneck that throws "
+          "the image away (pooling down to 1x1 too early)")
     passed(f"your network learns {TINY_BATCH} images by heart (loss {losses[0]:.2f} -> {final:.3f})")
 
 
@@ -305,4 +372,7 @@ def test_compile_model(compile_model) -> None:
     if np.isclose(start, after):
         print(f"Note: the learning rate stayed at {start:.3g} during training: is your learning_rate_schedule "
               "passed to the optimizer?")
+    if not model.jit_compile:
+        print("Note: the training step is not compiled with XLA: pass jit_compile=True to model.compile, which trains "
+              "about twice as fast on a CPU")
     passed("compile_model")

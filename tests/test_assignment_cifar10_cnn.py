@@ -63,10 +63,10 @@ def test_course_demo_without_cifar10_skips_it_and_exits_0(data_env, tmp_path):
 
 def test_demo_row_and_blank_copy_graded_cell_by_cell(demo_run):
     row = demo_run.require_ran(NAME)
-    assert "11 / 11 (+3 manual)" in row and "0 / 11" in row and "test_accuracy=" in row, row
+    assert "12 / 12 (+3 manual)" in row and "0 / 12" in row and "test_accuracy=" in row, row
     grades = demo_run.grades(NAME, "blank")
     graded = [c for c in nbformat.read(SOURCE, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert len(grades) == len(graded) == 10 and set(grades.values()) == {0}
+    assert len(grades) == len(graded) == 11 and set(grades.values()) == {0}
     reference = demo_run.grades(NAME, "reference")
     assert reference["design_answer"] == 0  # a person grades the written answer
     assert all(score > 0 for grade_id, score in reference.items() if grade_id != "design_answer"), reference
@@ -76,10 +76,10 @@ def test_student_version_asks_for_every_function_and_hides_the_hidden_tests(demo
     demo_run.require_ran(NAME)
     (student,) = demo_run.released(NAME)
     text = student.read_text()
-    assert text.count("raise NotImplementedError()") == 7  # one per function (and one for the training choices)
+    assert text.count("raise NotImplementedError()") == 8  # one per function (and one for the training choices)
     assert "YOUR ANSWER HERE" in text  # the written answer
     for hidden in ("tests.check_overfits(overfit_tiny_batch, classes=3", "assert test_accuracy >= 0.85",
-                   FAST_MODE_SKIP, "width = 16"):
+                   FAST_MODE_SKIP, "def conv_block"):
         assert hidden not in text, hidden
     notebook = nbformat.read(student, as_version=4)
     assert "skipped in fast mode" not in _cell(notebook, "accuracy_tests").source
