@@ -50,7 +50,7 @@ def register(commands) -> None:
     grade.add_argument("--cell-timeout", type=int, default=120, metavar="S", help="seconds per cell (120)")
     grade.add_argument("--wall-clock", type=float, default=600, metavar="S",
                        help="seconds per notebook, then its kernel is stopped (600)")
-    grade.add_argument("--memory", type=float, default=4, metavar="GB", help="memory per kernel (4 GB)")
+    grade.add_argument("--memory", type=float, default=8, metavar="GB", help="memory per kernel (8 GB)")
     grade.add_argument("--skip-canary", action="store_true",
                        help="do not grade the reference solution first (by default a reference that loses points "
                             "in the sandbox stops the batch before the gradebook is touched)")

@@ -53,7 +53,7 @@ class Limits:
 
     wall: float = 600
     cpu: int = 600
-    memory: int = 4 << 30
+    memory: int = 8 << 30  # address space: TensorFlow compiling with XLA (assignment 4) needs more than 4 GB
     file_size: int = 200 << 20
     cell: int = 120
 
