@@ -1,4 +1,4 @@
-"""Measuring a classifier: confusion matrices and its most confident mistakes (pure numpy)."""
+"""Measuring a classifier: confusion matrices, its most confident mistakes, test-time views (pure numpy)."""
 
 from __future__ import annotations
 
@@ -29,3 +29,52 @@ def most_confident_mistakes(probabilities, labels, count: int = 20) -> np.ndarra
     wrong = np.flatnonzero(predicted != labels)
     confidence = probabilities[wrong, predicted[wrong]]
     return wrong[np.argsort(-confidence, kind="stable")][:count]
+
+
+def shifted(images, down: int, right: int) -> np.ndarray:
+    """Images (N, H, W, C) moved `down` rows down and `right` columns right (negative: up, left).
+
+    The pixels that come in at the edges mirror the image (``d c b a | a b c d``), as Keras'
+    ``RandomTranslation`` fills them by default, so a shifted test image looks like a training one.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(f"expected images (N, H, W, C), got shape {images.shape}")
+    height, width = images.shape[1:3]
+    if abs(down) >= height or abs(right) >= width:
+        raise ValueError(f"a shift of ({down}, {right}) pixels does not fit images of {height}x{width}")
+    pad_y, pad_x = abs(down), abs(right)
+    padded = np.pad(images, ((0, 0), (pad_y, pad_y), (pad_x, pad_x), (0, 0)), mode="symmetric")
+    top, left = pad_y - down, pad_x - right
+    return padded[:, top:top + height, left:left + width]
+
+
+def augmented_views(images, shift: int = 1):
+    """The views of each image that `average_over_views` averages, one batch (N, H, W, C) at a time.
+
+    10 views: as is and shifted `shift` pixels up, down, left and right, each also mirrored left to right
+    (2 views when shift is 0: as is and mirrored).
+    """
+    moves = [(0, 0)] if shift == 0 else [(0, 0), (-shift, 0), (shift, 0), (0, -shift), (0, shift)]
+    for mirror in (False, True):
+        source = np.asarray(images)[:, :, ::-1] if mirror else images
+        for down, right in moves:
+            yield shifted(source, down, right)
+
+
+def average_over_views(predict, images, shift: int = 1) -> np.ndarray:
+    """Test-time augmentation: the mean of predict(view) over `augmented_views(images, shift)`.
+
+    predict: a function of a batch of images (N, H, W, C) -> class probabilities (N, classes),
+    for example ``lambda views: model.predict(views, batch_size=500, verbose=0)``.
+    Returns (N, classes) float32. shift=0 averages each image with its mirror image only.
+    """
+    total = None
+    count = 0
+    for view in augmented_views(images, shift):
+        probabilities = np.asarray(predict(view), dtype=np.float32)
+        if probabilities.ndim != 2 or len(probabilities) != len(view):
+            raise ValueError(f"predict must return (N, classes) for {len(view)} images, got {probabilities.shape}")
+        total = probabilities if total is None else total + probabilities
+        count += 1
+    return total / count
