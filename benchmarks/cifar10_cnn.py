@@ -82,11 +82,12 @@ def main() -> None:
     if "test_accuracy" not in figures:  # failed before it trained: nothing to measure
         raise SystemExit(f"the notebook failed: {run.error} (see {output})")
     executed = nbformat.read(output, as_version=4)
-    training = EPOCH_LINE.search(cell_text(executed, "train"))
+    train_output = cell_text(executed, "train")
+    training = EPOCH_LINE.search(train_output)
     if training is None:
         raise SystemExit(f"no training summary in the train cell of {output}")
     epochs, minutes, per_epoch = int(training[1]), float(training[3]), int(training[4])
-    validation = [float(value) for value in VALIDATION.findall(cell_text(executed, "train"))]
+    validation = [float(value) for value in VALIDATION.findall(train_output)]
     accuracy = figures["test_accuracy"]["value"]
     results = {
         "command": "benchmarks/cifar10_cnn.py",
@@ -98,7 +99,7 @@ def main() -> None:
         "training_minutes": round(minutes, 1),
         "epochs": epochs,
         "seconds_per_epoch": per_epoch,
-        "seconds_each_epoch": [int(value) for value in EPOCH_SECONDS.findall(cell_text(executed, "train"))],
+        "seconds_each_epoch": [int(value) for value in EPOCH_SECONDS.findall(train_output)],
         "validation_accuracy_per_epoch": validation,
         "notebook_seconds": round(seconds),
         "kernel_cpu_seconds": round((after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)),

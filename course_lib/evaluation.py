@@ -55,9 +55,9 @@ def augmented_views(images, shift: int = 1):
     10 views: as is and shifted `shift` pixels up, down, left and right, each also mirrored left to right
     (2 views when shift is 0: as is and mirrored).
     """
+    images = np.asarray(images)
     moves = [(0, 0)] if shift == 0 else [(0, 0), (-shift, 0), (shift, 0), (0, -shift), (0, shift)]
-    for mirror in (False, True):
-        source = np.asarray(images)[:, :, ::-1] if mirror else images
+    for source in (images, images[:, :, ::-1]):
         for down, right in moves:
             yield shifted(source, down, right)
 
@@ -69,12 +69,10 @@ def average_over_views(predict, images, shift: int = 1) -> np.ndarray:
     for example ``lambda views: model.predict(views, batch_size=500, verbose=0)``.
     Returns (N, classes) float32. shift=0 averages each image with its mirror image only.
     """
-    total = None
-    count = 0
-    for view in augmented_views(images, shift):
+    total = 0
+    for count, view in enumerate(augmented_views(images, shift), start=1):
         probabilities = np.asarray(predict(view), dtype=np.float32)
         if probabilities.ndim != 2 or len(probabilities) != len(view):
             raise ValueError(f"predict must return (N, classes) for {len(view)} images, got {probabilities.shape}")
-        total = probabilities if total is None else total + probabilities
-        count += 1
+        total = total + probabilities
     return total / count

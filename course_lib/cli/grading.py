@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from course_lib.grading.limits import GIB, Limits
 from course_lib.table import format_table
 
 
@@ -47,10 +48,13 @@ def register(commands) -> None:
                        help="grade DIR/<student>/<assignment>/ (e.g. an LMS export) instead of submitted/")
     grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
                        help="auto: bubblewrap when it works, else limits only with a warning (default)")
-    grade.add_argument("--cell-timeout", type=int, default=120, metavar="S", help="seconds per cell (120)")
-    grade.add_argument("--wall-clock", type=float, default=600, metavar="S",
-                       help="seconds per notebook, then its kernel is stopped (600)")
-    grade.add_argument("--memory", type=float, default=8, metavar="GB", help="memory per kernel (8 GB)")
+    defaults = Limits()
+    grade.add_argument("--cell-timeout", type=int, default=defaults.cell, metavar="S",
+                       help="seconds per cell (%(default)s)")
+    grade.add_argument("--wall-clock", type=float, default=defaults.wall, metavar="S",
+                       help="seconds per notebook, then its kernel is stopped (%(default)g)")
+    grade.add_argument("--memory", type=float, default=defaults.memory / GIB, metavar="GB",
+                       help="address space per kernel (%(default)g GB)")
     grade.add_argument("--skip-canary", action="store_true",
                        help="do not grade the reference solution first (by default a reference that loses points "
                             "in the sandbox stops the batch before the gradebook is touched)")
@@ -104,11 +108,10 @@ def run_collect(args) -> int:
 def run_autograde(args) -> int:
     from course_lib.errors import CourseError
     from course_lib.grading.autograde import autograde
-    from course_lib.grading.sandbox import Limits
 
     if args.workers < 1:
         raise CourseError("--workers must be at least 1")
-    limits = Limits(wall=args.wall_clock, cpu=int(args.wall_clock), memory=int(args.memory * (1 << 30)),
+    limits = Limits(wall=args.wall_clock, cpu=int(args.wall_clock), memory=int(args.memory * GIB),
                     cell=args.cell_timeout)
     results = autograde(args.assignment, course_root=args.course, submissions=args.submissions,
                         workers=args.workers, limits=limits,

@@ -37,6 +37,7 @@ from pathlib import Path
 from jupyter_client.manager import in_pending_state
 from traitlets import default
 
+from course_lib.grading.limits import Limits
 from course_lib.kernels import IpcKernelManager
 from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT
 
@@ -44,18 +45,6 @@ ENVIRONMENT_VARIABLE = "COURSE_SANDBOX"
 LAUNCHER = str(Path(__file__).with_name("launcher.py"))
 STANDBY_MARGIN = 60  # seconds beyond another notebook's wall clock a kernel started ahead may wait
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc", "/var/cache/fontconfig")
-
-
-@dataclass
-class Limits:
-    """Per-kernel limits. wall: seconds for the whole notebook; cpu: CPU seconds;
-    memory and file_size in bytes; cell: seconds per cell (nbgrader's Execute.timeout)."""
-
-    wall: float = 600
-    cpu: int = 600
-    memory: int = 8 << 30  # address space: TensorFlow compiling with XLA (assignment 4) needs more than 4 GB
-    file_size: int = 200 << 20
-    cell: int = 120
 
 
 @dataclass
