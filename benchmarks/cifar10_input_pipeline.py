@@ -26,11 +26,12 @@ Also the augmentation layers alone (images/s), and a profile of one epoch
 seconds of the XLA-compiled training step's runs, of the augmentation ops
 and of the rest of the pipeline's ops (tf.data's threads), against the
 epoch's CPU seconds.
-Every figure is timed from the start of the epoch to its end (a Keras
-callback), not around `model.fit`: when `fit` returns it throws its tf.data
-iterator away, and TensorFlow then waits, both cores idle, until tf.data's
-tuning thread next wakes up (it sleeps for longer and longer, up to a
-minute). Timed around `fit`, 10,240 images took 41 s whatever the pipeline.
+Every figure is timed from the start of the epoch to its end
+(`course_lib.training.EpochTimer`), not around `model.fit`: when `fit`
+returns it throws its tf.data iterator away, and TensorFlow then waits,
+both cores idle, until tf.data's tuning thread next wakes up (it sleeps for
+longer and longer, up to a minute). Timed around `fit`, 10,240 images took
+41 s whatever the pipeline.
 Target: augmentation under 15% of an epoch.
 Writes benchmarks/results/cifar10_input_pipeline.json.
 """
@@ -95,33 +96,20 @@ def new_model(ref, steps: int, *, augment_inside: bool = False, xla: bool = True
     return model
 
 
-def epoch_clock():
-    """A Keras callback that keeps the wall and CPU seconds of the last epoch, start to end, in ``.seconds``
-    and ``.cpu`` (what ``fit`` does after the epoch, throwing its iterator away, is left out)."""
-    import keras
-
-    class EpochClock(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.started = time.perf_counter(), time.process_time()
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.seconds = time.perf_counter() - self.started[0]
-            self.cpu = time.process_time() - self.started[1]
-
-    return EpochClock()
-
-
 def timed_fit(model, inputs, labels=None, warmup=None) -> dict:
     """Images/s and CPU ms per image of one epoch of ``model.fit`` after a warm-up epoch on ``warmup``."""
     model.fit(*warmup, batch_size=BATCH, epochs=1, verbose=0) if warmup else None
+    from course_lib.training import EpochTimer
+
     count = len(labels) if labels is not None else len(inputs) * BATCH
-    clock = epoch_clock()
+    clock = EpochTimer()
     if labels is None:
         model.fit(inputs, epochs=1, verbose=0, callbacks=[clock])
     else:
         model.fit(inputs, labels, batch_size=BATCH, epochs=1, verbose=0, shuffle=True, callbacks=[clock])
-    return {"images": count, "seconds": round(clock.seconds, 2), "images_per_second": round(count / clock.seconds, 1),
-            "cpu_ms_per_image": round(1000 * clock.cpu / count, 3)}
+    seconds, cpu = clock.seconds[0], clock.cpu_seconds[0]
+    return {"images": count, "seconds": round(seconds, 2), "images_per_second": round(count / seconds, 1),
+            "cpu_ms_per_image": round(1000 * cpu / count, 3)}
 
 
 def crop_flip(batch: np.ndarray, rng: np.random.Generator, padding: int = 4) -> np.ndarray:
@@ -204,14 +192,16 @@ def profile_epoch(ref, images, labels) -> dict:
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
+    from course_lib.training import EpochTimer
+
     model = new_model(ref, steps=len(images) // BATCH)
     model.fit(tf_data(ref, images[:2 * BATCH], labels[:2 * BATCH]), epochs=1, verbose=0)
     batches = tf_data(ref, images, labels)
     with tempfile.TemporaryDirectory() as logdir:
         tf.profiler.experimental.start(logdir)
-        clock = epoch_clock()
+        clock = EpochTimer()
         model.fit(batches, epochs=1, verbose=0, callbacks=[clock])
-        seconds, cpu = clock.seconds, clock.cpu
+        seconds, cpu = clock.seconds[0], clock.cpu_seconds[0]
         tf.profiler.experimental.stop()
         space = xplane_pb2.XSpace()
         space.ParseFromString(Path(sorted(glob.glob(f"{logdir}/**/*.xplane.pb", recursive=True))[-1]).read_bytes())

@@ -74,4 +74,5 @@ def test_cosine_schedule_sets_the_optimiser_rate_and_the_timer_counts_epochs():
     history = model.fit(images, labels, epochs=2, verbose=0, callbacks=[cosine_schedule(2), timer])
     assert history.history["learning_rate"] == pytest.approx([1.0, 0.5])
     assert len(timer.seconds) == 2 and timer.per_epoch > 0
+    assert len(timer.cpu_seconds) == 2 and min(timer.cpu_seconds) >= 0
     assert count_parameters(model) == 8
