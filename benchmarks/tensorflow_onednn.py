@@ -57,7 +57,8 @@ def build(name: str):
     if name == "cifar10_resnet9":
         from benchmarks.cifar10_input_pipeline import new_model, reference
 
-        model = new_model(reference(), augment=True, steps=100)
+        model = new_model(reference(rng.standard_normal((2000, 32, 32, 3), np.float32)), augment_inside=True,
+                          steps=100)
 
         def data(count):
             return rng.standard_normal((count, 32, 32, 3), np.float32), np.eye(10, dtype=np.float32)[
