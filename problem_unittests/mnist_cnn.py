@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import check, check_array, passed, public_hooks
 
 # The worked example of the notebook: a 5x5 binary image, a 3x3 kernel, and the 3x3 feature map.
 WORKED_IMAGE = np.array([[1, 1, 1, 0, 0],
@@ -374,3 +374,6 @@ def test_train(train) -> None:
     check(curves["loss"][-1] < curves["loss"][0],
           f"the loss did not fall in 3 epochs ({curves['loss'][0]:.3f} -> {curves['loss'][-1]:.3f})")
     passed("train")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback
