@@ -1,4 +1,4 @@
-"""The multi-digit model kit that assignments 5 and 6 share (course_lib.multidigit)."""
+"""The multi-digit model kit that assignments 5 and 6 share (course_lib.digit_sequences.multidigit)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_lib import multidigit
-from course_lib.multidigit import BLANK
+from course_lib.digit_sequences import multidigit
+from course_lib.digit_sequences.multidigit import BLANK
 
 matplotlib.use("Agg")
 

@@ -349,7 +349,7 @@ class Readings:
         return len(self.labels)
 
     def texts(self, alphabet: str = "0123456789") -> list[str]:
-        from course_lib.sequences import label_text
+        from course_lib.digit_sequences.sequences import label_text
 
         return [label_text(row, alphabet) for row in self.labels]
 
@@ -579,7 +579,7 @@ def _sequence_grid(images, titles, colours, *, ncols: int, suptitle: str | None)
 def show_sequences(images, labels, *, ncols: int = 4, limit: int = 24, alphabet: str = "0123456789",
                    title: str | None = None):
     """Sequence images (N, height, width[, channels]), each titled with its label ("7209"); returns the Figure."""
-    from course_lib.sequences import label_text
+    from course_lib.digit_sequences.sequences import label_text
 
     images, labels = np.asarray(images)[:limit], _labels(np.asarray(labels)[:limit])
     titles = [label_text(row, alphabet) or "(empty)" for row in labels]
@@ -590,7 +590,7 @@ def show_readings(images, labels, predicted, *, confidences=None, ncols: int = 4
                   alphabet: str = "0123456789", title: str | None = None):
     """Sequence images, each titled with what the model read (and its confidence); wrong readings in red
     with the truth beside them. labels, predicted: (N, D). Returns the Figure."""
-    from course_lib.sequences import label_text
+    from course_lib.digit_sequences.sequences import label_text
 
     images = np.asarray(images)[:limit]
     labels, predicted = _pair(np.asarray(labels)[:limit], np.asarray(predicted)[:limit])
