@@ -1,49 +1,58 @@
 # The student image: JupyterLab on the student version of the assignments, and nothing a
 # student must not see: no source notebook, no solution, no hidden test.
-#   docker build -t course-kit .          (add --build-arg PREFETCH_DATA=true to bake the datasets in)
+#   docker build -t course-kit .          (or podman; --build-arg PREFETCH_DATA=true bakes the datasets in)
 #   docker run -p 8888:8888 course-kit    (then open the URL it prints)
 # Keep your work across containers with a volume on the work folder:
-#   docker run -p 8888:8888 -v "$PWD/my-work:/home/jovyan/work" course-kit
+#   docker run -p 8888:8888 -v course-kit-work:/home/jovyan/work course-kit
 #
-# Four stages on one base image:
-#   wheel    the course's packages (course_lib, problem_unittests) as a wheel: no notebook goes in;
-#   runtime  the base, the Debian packages, and that wheel installed (versions from pyproject.toml);
-#   build    runtime plus the source notebooks: builds and checks the student versions;
-#   (final)  runtime plus the student versions only. The source notebooks never reach it
-#            (tests/test_docker_image.py checks this from this file and .dockerignore).
-# A dated tag on purpose, never `latest`: the image stays reproducible, and this
-# 2024 tag still ships Python 3.11 (docker-stacks moved to 3.12 in October 2024),
-# which pyproject.toml requires.
-FROM quay.io/jupyter/base-notebook:2024-04-29 AS wheel
+# Debian 12's own Python (3.11, security-maintained by Debian until 2028) in a virtual environment,
+# with jupyter/docker-stacks' conventions: user jovyan (uid 1000, group users), /home/jovyan/work,
+# port 8888, tini as PID 1. Five stages on one base:
+#   system        the base, Debian's packages, the user and an empty virtual environment;
+#   requirements  the dependency pins, read from pyproject.toml (the one list of versions);
+#   wheel         the course's packages (course_lib, problem_unittests) as a wheel: no notebook goes in;
+#   runtime       system plus the dependencies, then that wheel (its metadata: the same pins);
+#   build         runtime plus the source notebooks: builds and checks the student versions;
+#   (final)       runtime plus the student versions only. The source notebooks never reach it
+#                 (tests/test_container.py scans the running container; tests/test_docker_image.py
+#                 reasons from this file).
+# The dependencies get a layer of their own, before the course's code: a change to course_lib
+# reinstalls the course (seconds), not TensorFlow.
+#
+# Debian's stable-release tag, not a dated one: it stays on Debian 12 and Python 3.11 for the release's
+# whole life and each rebuild takes Debian's security updates (the dated 2024 docker-stacks tag got
+# none); the versions that matter to the course are pinned in pyproject.toml.
+FROM debian:bookworm-slim AS system
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
-# Only what the wheel is built from. pyproject.toml packages course_lib and problem_unittests
-# (with course_lib/assets/custom.css, the course style, a copy of admin/custom.css).
-COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md /opt/course/
-COPY --chown="${NB_UID}:${NB_GID}" course_lib /opt/course/course_lib
-COPY --chown="${NB_UID}:${NB_GID}" problem_unittests /opt/course/problem_unittests
-RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /opt/course
-
-
-FROM quay.io/jupyter/base-notebook:2024-04-29 AS runtime
-
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-
-# Where `course data fetch` keeps the datasets: outside $HOME, so a volume mounted
-# on /home/jovyan does not hide the ones baked in at build time. TensorFlow as the course runs
-# it (course_lib/tensorflow_env.py): log level 2 hides its start-up notices and leaves oneDNN on
-# (1.6-2.1x faster training than TF_ENABLE_ONEDNN_OPTS=0); its own memory pool (BFC) instead of
-# a page fault per 4 kB of every new tensor (benchmarks/tensorflow_allocator.py).
-ENV COURSE_CACHE_DIR=/opt/course-data \
+# docker-stacks' user, folders and variables (JupyterHub's spawners expect them). Where `course data
+# fetch` keeps the datasets: outside $HOME, so a volume mounted on /home/jovyan does not hide the ones
+# baked in at build time. TensorFlow as the course runs it (course_lib/tensorflow_env.py): log level 2
+# hides its start-up notices and leaves oneDNN on (1.6-2.1x faster training than
+# TF_ENABLE_ONEDNN_OPTS=0); its own memory pool (BFC) instead of a page fault per 4 kB of every new
+# tensor (benchmarks/tensorflow_allocator.py).
+ENV NB_USER=jovyan \
+    NB_UID=1000 \
+    NB_GID=100 \
+    VENV_DIR=/opt/venv \
+    LANG=C.UTF-8 \
+    PYTHONUNBUFFERED=1 \
+    COURSE_CACHE_DIR=/opt/course-data \
     TF_CPP_MIN_LOG_LEVEL=2 \
     TF_CPU_ALLOCATOR_USE_BFC=true
+ENV PATH="${VENV_DIR}/bin:${PATH}" \
+    HOME="/home/${NB_USER}"
 
-# Debian packages from admin/apt-packages.txt: fonts to render notMNIST, the real
-# Fashion-MNIST images, and bubblewrap, the autograder's sandbox.
-USER root
+# Python and its venv module, tini, the CA certificates (downloads), and the Debian packages of
+# admin/apt-packages.txt: fonts to render notMNIST, the real Fashion-MNIST images, and bubblewrap,
+# the autograder's sandbox. No compiler: every Python package comes as a wheel.
 RUN apt-get update --yes && \
     apt-get install --yes --no-install-recommends \
+        ca-certificates \
+        python3 \
+        python3-venv \
+        tini \
         fonts-3270 \
         fonts-adf-accanthis \
         fonts-adf-baskervald \
@@ -216,18 +225,55 @@ RUN apt-get update --yes && \
         fonts-yanone-kaffeesatz \
         fonts-yrsa-rasa \
         dataset-fashion-mnist \
-        bubblewrap && \
-    apt-get clean && rm -rf /var/lib/apt/lists/* && \
-    mkdir -p "${COURSE_CACHE_DIR}" && \
-    chown "${NB_UID}:${NB_GID}" "${COURSE_CACHE_DIR}"
+        bubblewrap \
+    && \
+    apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/debconf/*-old /var/log/apt /var/log/dpkg.log && \
+    useradd --no-log-init --create-home --shell /bin/bash --uid "${NB_UID}" --gid "${NB_GID}" "${NB_USER}" && \
+    mkdir -p "${VENV_DIR}" "${COURSE_CACHE_DIR}" "/home/${NB_USER}/work" && \
+    chown "${NB_UID}:${NB_GID}" "${VENV_DIR}" "${COURSE_CACHE_DIR}" "/home/${NB_USER}/work"
 
-# The versions come from pyproject.toml (inside the wheel): no second list of pins here.
-COPY --from=wheel --chown="${NB_UID}:${NB_GID}" /tmp/wheels /tmp/wheels
+# The environment belongs to jovyan, as docker-stacks' conda does: `pip install` works in a notebook.
 USER ${NB_UID}
+RUN python3 -m venv "${VENV_DIR}"
+
+
+FROM system AS requirements
+
+# The dependencies exactly as pyproject.toml pins them (markers included), nothing else: this stage's
+# output changes only when those lines do, so the layer that installs them stays cached otherwise.
+COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml /opt/course/
+RUN python3 -c 'import sys, tomllib; print("\n".join(tomllib.load(sys.stdin.buffer)["project"]["dependencies"]))' \
+        < /opt/course/pyproject.toml > /tmp/requirements.txt
+
+
+FROM system AS wheel
+
+# Only what the wheel is built from. pyproject.toml packages course_lib and problem_unittests, with
+# course_lib/assets/custom.css, the course style: a link to admin/custom.css, which must be there too
+# (without it the wheel has no style sheet, and setup_notebook() fails in the container).
+COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md /opt/course/
+COPY --chown="${NB_UID}:${NB_GID}" admin/custom.css /opt/course/admin/custom.css
+COPY --chown="${NB_UID}:${NB_GID}" course_lib /opt/course/course_lib
+COPY --chown="${NB_UID}:${NB_GID}" problem_unittests /opt/course/problem_unittests
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /opt/course
+
+
+FROM system AS runtime
+
+# nbgrader's wheel carries its own test suite and documentation, source notebooks with solution and
+# hidden-test blocks among them (its examples, not this course's): not needed to run it, and nothing a
+# student should find solutions in, so they never reach a layer.
+COPY --from=requirements --chown="${NB_UID}:${NB_GID}" /tmp/requirements.txt /tmp/requirements.txt
+RUN pip install --no-cache-dir --requirement /tmp/requirements.txt && \
+    rm -rf /tmp/requirements.txt "${VENV_DIR}/lib/python3.11/site-packages/nbgrader/tests" \
+        "${VENV_DIR}/lib/python3.11/site-packages/nbgrader/docs"
+
+# The course itself; its wheel's metadata names the same pins, so pip installs nothing more (pip check
+# fails the build if the two ever disagree).
+COPY --from=wheel --chown="${NB_UID}:${NB_GID}" /tmp/wheels /tmp/wheels
 RUN pip install --no-cache-dir /tmp/wheels/*.whl && \
-    rm -rf /tmp/wheels && \
-    fix-permissions "${CONDA_DIR}" && \
-    fix-permissions "/home/${NB_USER}"
+    pip check && \
+    rm -rf /tmp/wheels
 
 
 FROM runtime AS build
@@ -245,17 +291,22 @@ FROM runtime
 
 COPY --from=build --chown="${NB_UID}:${NB_GID}" /tmp/student-versions /opt/student-versions
 
-# Optional: download the datasets now, so the container needs no network.
+# Optional: download the datasets now, so the container needs no network; COURSE_DATA_MIRROR (an
+# instructor's copy, tried before the official hosts) is used for this download only.
 # A failed download only leaves that dataset to be fetched at run time.
 ARG PREFETCH_DATA=false
+ARG COURSE_DATA_MIRROR=
 RUN if [ "${PREFETCH_DATA}" = "true" ]; then course data fetch --all || true; fi && \
-    fix-permissions "${COURSE_CACHE_DIR}" && \
     chmod -R a+rX "${COURSE_CACHE_DIR}"
 
 # At each start, `course lab` (as on a laptop) copies the assignments the work folder does not
 # have yet from /opt/student-versions, leaves the ones there alone (a student's edits on a
-# volume survive), configures nbgrader (COURSE_EXCHANGE names the exchange), and starts JupyterLab.
+# volume survive), configures nbgrader (COURSE_EXCHANGE names the exchange), and starts JupyterLab,
+# printing its URL with the token. tini (PID 1) passes `docker stop`'s SIGTERM on to it, and it shuts
+# JupyterLab and its kernels down; -g sends signals to the whole process group, as docker-stacks does.
 USER ${NB_UID}
 WORKDIR /home/jovyan/work
+EXPOSE 8888
+ENTRYPOINT ["tini", "-g", "--"]
 CMD ["course", "lab", "--from", "/opt/student-versions", "--workdir", "/home/jovyan/work", \
      "--ip", "0.0.0.0", "--port", "8888", "--no-browser"]

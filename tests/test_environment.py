@@ -27,7 +27,10 @@ PIP_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*(?P<versi
 CONDA_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?P<version>[^\s=<>!]+)\s*$")
 # Any `name==version` written in a Dockerfile's text.
 PIN_IN_TEXT = re.compile(r"(?<![\w.-])(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9][\w.+!-]*)")
-DATED_TAG = re.compile(r":\d{4}-\d{2}-\d{2}$")
+# A base image's tag must fix what the image holds: a date (docker-stacks' YYYY-MM-DD), or a Debian release
+# by its code name (debian:bookworm-slim: Debian 12 and its Python 3.11 for the release's whole life, with its
+# security updates at each rebuild); never latest, a moving alias (stable, testing) or no tag.
+DATED_TAG = re.compile(r":(\d{4}-\d{2}-\d{2}|(bullseye|bookworm|trixie)(-\d{8})?(-slim)?)$")
 
 # Rules jupyter/docker-stacks itself ignores in its .hadolint.yaml; ours may ignore no others.
 DOCKER_STACKS_IGNORED = {"DL3006", "DL3008", "DL3013", "DL3066"}
@@ -162,7 +165,8 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
         problems.append("no FROM")
     for image in images:
         if not DATED_TAG.search(image):
-            problems.append(f"FROM {image}: use a dated tag (YYYY-MM-DD), never latest or no tag")
+            problems.append(f"FROM {image}: use a dated tag (YYYY-MM-DD) or a Debian release's code name, "
+                            "never latest or no tag")
 
     shells = [json.loads(arguments) for keyword, arguments in instructions if keyword == "SHELL"]
     if not any("pipefail" in shell and "-o" in shell for shell in shells):
