@@ -354,6 +354,8 @@ def test_in_chromium_the_student_types_normalize_and_validates(student, browser)
     wait_idle(page)
 
     heading = lab.notebook().locator(".jp-RenderedMarkdown h2").first
+    # The code editors fill in after the notebook panel appears: wait for the first one's text.
+    lab.notebook().locator(".jp-CodeCell .jp-InputArea-editor", has_text="course_lib.setup_notebook()").first.wait_for()
     imports = cell_with(lab, "course_lib.setup_notebook()")
     imports.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
