@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import PublicTestFailure, check, check_array, passed, public_hooks
 
 BLANK = 10
 
@@ -88,6 +88,10 @@ def test_head_targets(head_targets) -> None:
     check(np.array_equal(result["length"], [2, 3, 1, 5]),
           f"length counts the positions that are not BLANK (10): expected [2, 3, 1, 5], "
           f"got {np.asarray(result['length']).tolist()}")
+    middle = head_targets(np.array([[1, 10, 3, 10, 10]]))
+    check(np.asarray(middle["length"]).tolist() == [2],
+          f"length counts the positions that are not BLANK, wherever they are: [1, 10, 3, 10, 10] has length 2, "
+          f"got {np.asarray(middle['length']).tolist()}")
     three = head_targets(np.array([[5, 10, 10], [1, 2, 3]]))
     check(sorted(three) == sorted(_heads(3)),
           f"labels with 3 positions need the heads digit_1 ... digit_3 and length, got {sorted(three)}: "
@@ -126,6 +130,10 @@ def test_whole_sequence_accuracy(whole_sequence_accuracy) -> None:
                                   f"got {value:.4f}")
     check(np.isclose(_number(whole_sequence_accuracy(LABELS[:1], PREDICTED[:1]), "whole_sequence_accuracy"), 1.0),
           "one sequence read right should give 1.0")
+    blank_misread = np.array([[1, 2, 4, 10, 10]])  # LABELS[0] is [1, 2, 10, 10, 10]
+    check(np.isclose(_number(whole_sequence_accuracy(LABELS[:1], blank_misread), "whole_sequence_accuracy"), 0.0),
+          "[1, 2, 10, 10, 10] read as [1, 2, 4, 10, 10] is a wrong number: a BLANK position read as a digit "
+          "counts as a mistake too, so compare every position, blanks included")
     passed("whole_sequence_accuracy")
 
 
@@ -188,6 +196,11 @@ def test_coverage_at_accuracy(coverage_at_accuracy) -> None:
     none = _number(coverage_at_accuracy(np.array([0.9, 0.5]), np.array([False, False]), 0.98),
                    "coverage_at_accuracy")
     check(np.isclose(none, 0.0), f"when no threshold reaches the target, return 0.0; got {none}")
+    tied = _number(coverage_at_accuracy(np.array([0.9, 0.9, 0.5]), np.array([True, False, True]), 0.75),
+                   "coverage_at_accuracy")
+    check(np.isclose(tied, 0.0),
+          f"readings with the same confidence are kept or rejected together: two readings at 0.9, one right and "
+          f"one wrong, are 50% right, so no threshold reaches 0.75 and the coverage is 0.0; got {tied}")
     passed("coverage_at_accuracy")
 
 
@@ -246,11 +259,20 @@ def test_build_model(build_model) -> None:
     try:
         results = model.evaluate(images, targets, return_dict=True, verbose=0)
     except Exception as error:  # not compiled, or compiled for other outputs
-        raise AssertionError(f"compile the model with one loss per head before returning it "
-                             f"(model.evaluate failed: {type(error).__name__}: {str(error)[:200]})") from None
+        raise PublicTestFailure(f"compile the model with one loss per head before returning it "
+                                 f"(model.evaluate failed: {type(error).__name__}: {str(error)[:200]})") from None
     missing = [name for name in _heads(max_digits) if f"{name}_loss" not in results]
     check(not missing, f"compile the model with one loss per head: no loss for {missing}")
+    _check_can_learn(model)
     passed("build_model")
+
+
+def _check_can_learn(model) -> None:
+    """What training needs of a compiled model: weights it may change, and a learning rate that changes them."""
+    check(len(model.trainable_weights) > 0, "the model has no trainable weights: do not freeze its layers")
+    rate = float(np.asarray(model.optimizer.learning_rate))
+    check(0 < rate < 1, f"the optimiser's learning rate is {rate:g}: with it the training loss will not fall. "
+                        "Adam with learning_rate=0.001 works well")
 
 
 def _shared_convolution(model, convolutions, images, outputs) -> bool:
@@ -304,3 +326,6 @@ def test_same_predictions(model, reloaded, images) -> None:
         check(np.allclose(before[name], after[name], atol=1e-5),
               f"the reloaded model's {name} differs from the trained model's: was the file saved after training?")
     passed("the reloaded model reads like the trained one")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback
