@@ -250,8 +250,9 @@ FROM system AS wheel
 
 # Only what the wheel is built from. pyproject.toml packages course_lib and problem_unittests, with
 # course_lib/assets/custom.css, the course style: a link to admin/custom.css, which must be there too
-# (without it the wheel has no style sheet, and setup_notebook() fails in the container).
-COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md /opt/course/
+# (without it the wheel has no style sheet, and setup_notebook() fails in the container); README.md is
+# its long description and LICENSE its license file (license-files: setuptools fails without it).
+COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md LICENSE /opt/course/
 COPY --chown="${NB_UID}:${NB_GID}" admin/custom.css /opt/course/admin/custom.css
 COPY --chown="${NB_UID}:${NB_GID}" course_lib /opt/course/course_lib
 COPY --chown="${NB_UID}:${NB_GID}" problem_unittests /opt/course/problem_unittests
