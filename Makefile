@@ -38,10 +38,10 @@ $(STAMP): pyproject.toml
 system-packages:
 	@bash admin/system-packages.sh
 
-# What only the tests need (Chromium for tests/test_browser.py, podman for tests/test_container.py): never in
-# the student's image.
+# What only the tests need (Chromium for tests/test_browser.py, PostgreSQL for the gradebook tests, podman for
+# tests/test_container.py): never in the student's image.
 dev-packages:
-	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser and container tests skip"
+	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser, PostgreSQL and container tests skip"
 
 lint: install
 	$(BIN)/hadolint Dockerfile
