@@ -261,18 +261,28 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /opt/course
 
 FROM system AS runtime
 
-# nbgrader's wheel carries its own test suite and documentation, source notebooks with solution and
-# hidden-test blocks among them (its examples, not this course's): not needed to run it, and nothing a
-# student should find solutions in, so they never reach a layer.
+# The dependencies. pip's downloads go to a cache mount (`RUN --mount=type=cache`, BuildKit's and podman's):
+# the builder keeps it for the next build that must reinstall them (a changed pin), and it is never part of
+# a layer. Installed without pip's byte-compiling, one file after the other; compileall then does it on
+# every core (the same .pyc files: JupyterLab and TensorFlow start without compiling anything).
+# Removed before the layer is made: nbgrader's own test suite and documentation, which hold source
+# notebooks with solution and hidden-test blocks (its examples, not this course's), nothing a student
+# should find solutions in and not needed to run it; TensorFlow's C++ headers (287 MB), which only
+# compiling an extension uses, and the image has no compiler.
 COPY --from=requirements --chown="${NB_UID}:${NB_GID}" /tmp/requirements.txt /tmp/requirements.txt
-RUN pip install --no-cache-dir --requirement /tmp/requirements.txt && \
-    rm -rf /tmp/requirements.txt "${VENV_DIR}/lib/python3.11/site-packages/nbgrader/tests" \
-        "${VENV_DIR}/lib/python3.11/site-packages/nbgrader/docs"
+# DL3042 asks for --no-cache-dir so that no cache ends in a layer: a cache mount never does (hadolint does not
+# see mounts; tests/test_environment.py checks that pip's --cache-dir is this RUN's cache mount).
+# hadolint ignore=DL3042
+RUN --mount=type=cache,id=course-kit-pip,target=/tmp/pip-cache,uid=1000,gid=100 \
+    pip install --cache-dir /tmp/pip-cache --no-compile --requirement /tmp/requirements.txt && \
+    site="${VENV_DIR}/lib/python3.11/site-packages" && \
+    rm -rf /tmp/requirements.txt "${site}/nbgrader/tests" "${site}/nbgrader/docs" "${site}/tensorflow/include" && \
+    python3 -m compileall -q -j 0 "${site}" > /dev/null
 
-# The course itself; its wheel's metadata names the same pins, so pip installs nothing more (pip check
-# fails the build if the two ever disagree).
+# The course itself, from its wheel; its metadata names the same pins, which are all installed now: no
+# resolving (--no-deps), and pip check fails the build if the two ever disagree.
 COPY --from=wheel --chown="${NB_UID}:${NB_GID}" /tmp/wheels /tmp/wheels
-RUN pip install --no-cache-dir /tmp/wheels/*.whl && \
+RUN pip install --no-cache-dir --no-deps /tmp/wheels/*.whl && \
     pip check && \
     rm -rf /tmp/wheels
 

@@ -5,12 +5,14 @@
 
 With podman, through admin/container/podman.sh (this machine's settings). Measured:
 
-- cold: an empty podman store (``--root``/``--runroot`` in a temporary folder): the base made from Debian's
-  archive (admin/container/base-image.sh), then ``podman build`` of the Dockerfile, every layer new;
+- cold: an empty podman store (``--root``/``--runroot`` in a temporary folder) and an empty pip cache mount
+  (``TMPDIR``, where the builder keeps it): the base made from Debian's archive (admin/container/base-image.sh),
+  then ``podman build`` of the Dockerfile, every layer new, every wheel downloaded;
 - warm: ``podman build`` again in the default store, nothing changed; then from a copy of the build context
   in which one course_lib file changed (what a new commit usually is): the dependencies' layer stays cached;
 - size: the image's size and its largest layers (``podman history``);
-- start: from ``podman run`` to JupyterLab answering ``/api/status`` with the printed token, ``--runs`` times.
+- start: from ``podman run`` to JupyterLab answering ``/api/status`` with the printed token, and to Chromium
+  showing its file browser with the assignments on the printed URL, ``--runs`` times.
 
 Writes results/container.json.
 """
@@ -54,7 +56,9 @@ def podman(*args: str, env: dict | None = None) -> str:
 
 
 def cold_build(scratch: Path) -> dict:
-    store = {"PODMAN_OPTS": f"--root {scratch}/root --runroot {scratch}/run"}
+    # An empty store, and an empty builder cache too: the pip cache mount lives under TMPDIR, not in the store.
+    (scratch / "tmp").mkdir()
+    store = {"PODMAN_OPTS": f"--root {scratch}/root --runroot {scratch}/run", "TMPDIR": f"{scratch}/tmp"}
     try:
         base = timed(["bash", str(REPO / "admin" / "container" / "base-image.sh")], store, scratch / "base.log")
         build = timed([*PODMAN, "build", "--tag", TAG, str(REPO)], store, scratch / "build.log")
@@ -85,34 +89,58 @@ def layers(image: str, count: int = 6) -> list[dict]:
     return sorted(rows, key=lambda row: -row["megabytes"])[:count]
 
 
-def start_times(image: str, runs: int) -> list[float]:
+def start_times(image: str, runs: int) -> list[dict]:
+    """From ``podman run`` to JupyterLab answering /api/status with the printed token, and to a usable JupyterLab:
+    Chromium, on the printed URL, shows the file browser listing assignment 1 (seconds, each run a new container
+    on a new volume)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
     seconds = []
-    for _ in range(runs):
-        name = f"course-kit-benchmark-{secrets.token_hex(4)}"
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        started = time.monotonic()
-        podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8888", image)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
-            while True:
-                said = podman("logs", name)
-                match = re.search(r"token=([0-9a-f]+)", said)
-                if match:
-                    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
-                                                     headers={"Authorization": f"token {match[1]}"})
-                    try:
-                        with urllib.request.urlopen(request, timeout=5):
-                            seconds.append(round(time.monotonic() - started, 1))
-                            break
-                    except OSError:
-                        pass
-                if time.monotonic() - started > 300:
-                    raise RuntimeError(f"no answer within 300 s:\n{said}")
-                time.sleep(0.2)
+            for _ in range(runs):
+                seconds.append(start_once(image, browser))
         finally:
-            subprocess.run([*PODMAN, "rm", "--force", "--time", "10", name], capture_output=True)
+            browser.close()
     return seconds
+
+
+def start_once(image: str, browser) -> dict:
+    name = f"course-kit-benchmark-{secrets.token_hex(4)}"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = time.monotonic()
+    podman("run", "--detach", "--name", name, "--publish", f"127.0.0.1:{port}:8888", image)
+    try:
+        while True:
+            said = podman("logs", name)
+            match = re.search(r"(http://127\.0\.0\.1):8888(/lab\?token=([0-9a-f]+))", said)
+            if match:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/status",
+                                                 headers={"Authorization": f"token {match[3]}"})
+                try:
+                    with urllib.request.urlopen(request, timeout=5):
+                        answered = round(time.monotonic() - started, 1)
+                        break
+                except OSError:
+                    pass
+            if time.monotonic() - started > 300:
+                raise RuntimeError(f"no answer within 300 s:\n{said}")
+            time.sleep(0.2)
+        page = browser.new_page()
+        try:
+            page.goto(f"{match[1]}:{port}{match[2]}")
+            page.locator(".jp-DirListing-item", has_text="01_notmnist").wait_for(timeout=300_000)
+            usable = round(time.monotonic() - started, 1)
+        finally:
+            page.close()
+    finally:
+        subprocess.run([*PODMAN, "rm", "--force", "--time", "10", name], capture_output=True)
+    return {"api_status": answered, "file_browser_in_chromium": usable}
 
 
 def main() -> int:

@@ -174,9 +174,15 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
 
     runs = [arguments for keyword, arguments in instructions if keyword == "RUN"]
     for run in runs:
+        # pip's cache stays out of the layers: --no-cache-dir, or --cache-dir on a cache mount of this RUN
+        # (`RUN --mount=type=cache,target=DIR`: the builder keeps it, no layer does).
+        cached = {match[1] for match in re.finditer(r"--mount=type=cache,\S*?\btarget=([^,\s]+)", run)}
         for command in re.split(r"&&|\|\||;", run):
-            if re.search(r"\bpip3? install\b", command) and "--no-cache-dir" not in command:
-                problems.append(f"pip install without --no-cache-dir: {command.strip()}")
+            cache_dir = re.search(r"--cache-dir[ =](\S+)", command)
+            if (re.search(r"\bpip3? install\b", command) and "--no-cache-dir" not in command
+                    and not (cache_dir and cache_dir[1] in cached)):
+                problems.append(f"pip install without --no-cache-dir (or --cache-dir on a cache mount): "
+                                f"{command.strip()}")
 
     copies = [arguments for keyword, arguments in instructions if keyword in ("COPY", "ADD")]
     for copy in copies:
@@ -317,6 +323,7 @@ def test_dockerfile_follows_conventions():
     (lambda text: re.sub(r"(FROM \S+?):\S+", r"\1:latest", text, count=1), "dated tag"),
     (lambda text: re.sub(r"^SHELL .*$", "", text, flags=re.M), "pipefail"),
     (lambda text: text.replace("--no-cache-dir ", ""), "--no-cache-dir"),
+    (lambda text: text.replace("target=/tmp/pip-cache", "target=/tmp/elsewhere"), "--no-cache-dir"),
     (lambda text: text.replace('--chown="${NB_UID}:${NB_GID}" ', ""), "--chown"),
     (lambda text: text + "\nUSER root\n", "last USER"),
     (lambda text: text.replace("--wheel-dir /tmp/wheels /opt/course", "--wheel-dir /tmp/wheels /tmp/elsewhere"),
@@ -324,8 +331,8 @@ def test_dockerfile_follows_conventions():
     (lambda text: text.replace("/tmp/wheels/*.whl", "course-kit"), "not pip-installed from the wheel"),
     (lambda text: text + "\nRUN pip install --no-cache-dir keras==3.0.0\n", "keras==3.0.0"),
     (lambda text: text.replace("bubblewrap", ""), "bubblewrap"),
-], ids=["latest", "no-pipefail", "pip-cache", "no-chown", "root-last", "not-pyproject", "not-the-wheel", "stray-pin",
-        "apt"])
+], ids=["latest", "no-pipefail", "pip-cache", "pip-cache-not-mounted", "no-chown", "root-last", "not-pyproject",
+        "not-the-wheel", "stray-pin", "apt"])
 def test_dockerfile_check_catches(change, expected):
     """Each convention check fails on a Dockerfile that breaks it."""
     text = DOCKERFILE.read_text()
