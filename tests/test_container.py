@@ -61,7 +61,8 @@ pytestmark = pytest.mark.slow
 WORK = "/home/jovyan/work"
 STUDENT_VERSIONS = "/opt/student-versions"
 READY_SECONDS = 180  # from `podman run` to JupyterLab answering, on a loaded machine
-VALIDATE_MS = 600_000  # Validate runs the whole notebook in the container (it makes the notMNIST data first)
+STEP_MS = 300_000  # the longest one browser step waits for the state it needs (a loaded CI machine)
+VALIDATE_MS = 900_000  # Validate runs the whole notebook in the container (it makes the notMNIST data first)
 TIMINGS = container_build.LOGS / "timings.json"
 
 
@@ -340,10 +341,29 @@ def browser():
             browser.close()
 
 
+def saved_source(container: Container) -> str:
+    """Assignment 1's notebook as the container's JupyterLab serves it from the volume: every cell's source."""
+    served = container.api(f"contents/{ASSIGNMENT}/{NOTEBOOK}")
+    return "\n".join("".join(cell["source"]) for cell in served["content"]["cells"])
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    """Poll ``condition`` every half second until it holds; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
 def test_in_chromium_the_student_types_normalize_and_validates(student, browser):
-    """The printed URL, assignment 1's notebook, a correct `normalize` and its hook, Validate, the course style."""
+    """The printed URL, assignment 1's notebook, a correct `normalize` and its hook, Validate, the course style.
+
+    Every step waits for the state it needs (a cell's editor filled in, an output, the saved file), each up to
+    STEP_MS: on a loaded machine the container's kernel takes long to start and to import TensorFlow.
+    """
     page = browser.new_page(viewport=VIEWPORT)
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(STEP_MS)
     console = Console(page)
     lab = Lab(page)
     page.goto(student.browser_url())
@@ -351,27 +371,27 @@ def test_in_chromium_the_student_types_normalize_and_validates(student, browser)
     listing.locator(".jp-DirListing-item", has_text=ASSIGNMENT).dblclick()
     listing.locator(".jp-DirListing-item", has_text=NOTEBOOK).dblclick()
     lab.notebook().locator(".jp-Cell").first.wait_for()
-    wait_idle(page)
+    wait_idle(page, STEP_MS)
 
     heading = lab.notebook().locator(".jp-RenderedMarkdown h2").first
-    # The code editors fill in after the notebook panel appears: wait for the first one's text.
-    lab.notebook().locator(".jp-CodeCell .jp-InputArea-editor", has_text="course_lib.setup_notebook()").first.wait_for()
-    imports = cell_with(lab, "course_lib.setup_notebook()")
+    imports = cell_with(lab, "course_lib.setup_notebook()", STEP_MS)
     imports.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("([node, expected]) => getComputedStyle(node).borderBottom === expected",
-                           arg=[heading.element_handle(), expected_heading_border()], timeout=120_000)
+                           arg=[heading.element_handle(), expected_heading_border()], timeout=STEP_MS)
 
-    solution = cell_with(lab, "def normalize(images)")
+    solution = cell_with(lab, "def normalize(images)", STEP_MS)
     hook = next_cell(lab, solution)
+    assert source(hook).strip() == "tests.test_normalize(normalize)", source(hook)
     replace_line(page, solution, "raise NotImplementedError()", RIGHT_NORMALIZE)
     assert RIGHT_NORMALIZE in source(solution), source(solution)
-    run_and_wait(page, solution, "")
-    passed = run_and_wait(page, hook, "Public tests passed: normalize.")
-    assert "Error" not in passed, passed
+    run_and_wait(page, solution, "", STEP_MS)
+    passed = run_and_wait(page, hook, "Public tests passed: normalize.", STEP_MS)
+    assert "Public test failed" not in passed and "Error" not in passed, passed
     page.keyboard.press("Control+s")
     page.wait_for_function("() => !document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')",
-                           timeout=120_000)
+                           timeout=STEP_MS)
+    wait_until(lambda: RIGHT_NORMALIZE in saved_source(student), 60, "the edit was not saved to the volume")
     screenshot(page, "container-1-normalize-passed")
 
     page.locator(".jp-NotebookPanel:visible .jp-Toolbar button[aria-label='Validate'], "
@@ -393,6 +413,8 @@ def test_in_chromium_the_student_types_normalize_and_validates(student, browser)
 
 def test_a_new_container_on_the_same_volume_keeps_the_edit(image, volume, student, containers):
     """`podman stop` ends it cleanly; a new container on the same volume serves the notebook as the student left it."""
+    if RIGHT_NORMALIZE not in saved_source(student):
+        pytest.fail("no edit to look for after the restart: the browser step saved none (see its own failure)")
     stopped = stop_container(student)
     assert stopped.returncode == 0, stopped.stderr
     code = podman("inspect", "--format", "{{.State.ExitCode}}", student.name).stdout.strip()
@@ -403,9 +425,7 @@ def test_a_new_container_on_the_same_volume_keeps_the_edit(image, volume, studen
     containers.append(again)
     record_timing("run_to_ready_seconds_on_a_used_volume", again.ready_seconds)
     assert f"{ASSIGNMENT}: already in {WORK}, left as it is" in again.said, again.said
-    served = again.api(f"contents/{ASSIGNMENT}/{NOTEBOOK}")
-    sources = ["".join(cell["source"]) for cell in served["content"]["cells"]]
-    assert any(RIGHT_NORMALIZE in text for text in sources), "the student's normalize is gone"
+    assert RIGHT_NORMALIZE in saved_source(again), "the student's normalize is gone"
     assert stop_container(again).returncode == 0
 
 
