@@ -8,7 +8,7 @@ that the tests running meanwhile keep the CPU:
 1. ``base``: the Dockerfile's FROM made locally when podman lacks it (admin/container/base-image.sh);
 2. ``image``: ``podman build`` of the Dockerfile, unchanged, reusing podman's layer cache in its default
    storage (warm: seconds; cold: see benchmarks/README.md);
-3. ``prefetch``: the same build with ``PREFETCH_DATA=true`` and ``COURSE_DATA_MIRROR`` naming a data
+3. ``prefetch``: the same build with ``PREFETCH_DATA=mnist`` and ``COURSE_DATA_MIRROR`` naming a data
    mirror on 127.0.0.1, run in a network namespace of its own that has nothing but loopback
    (tests/container_prefetch.py): the download can reach the mirror and nothing else.
 

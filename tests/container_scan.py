@@ -5,8 +5,9 @@
 
 - ``markers``: every file holding ``BEGIN SOLUTION`` or ``BEGIN HIDDEN TESTS``, with whether it holds a
   whole block of one (a line starting with ``### BEGIN SOLUTION`` down to its end, as in a source
-  notebook), whether it is a notebook, and whether an installed Python package's RECORD lists it (the
-  code of nbgrader and course_lib names the markers in order to find them: that is no secret);
+  notebook), whether it is a notebook, and whether an installed Python package's RECORD lists it, or the
+  module it is the bytecode of (the code of nbgrader and course_lib names the markers in order to find them:
+  that is no secret);
 - ``needles``: every file holding one of the given lines (the reference solutions' and hidden tests'
   own lines, which nothing a student gets contains), with the lines found;
 - ``files`` and ``bytes``: how much was read.
@@ -85,8 +86,20 @@ def scan(root: str = "/", needles: list[str] = ()) -> dict:
         if os.path.isdir(os.path.join(root, place.lstrip("/"))):
             packaged |= package_files(os.path.join(root, place.lstrip("/")))
     for hit in report["markers"]:
-        hit["packaged"] = os.path.normpath(hit["path"]) in packaged
+        hit["packaged"] = source_of(os.path.normpath(hit["path"])) in packaged
     return report
+
+
+def source_of(path: str) -> str:
+    """The module a ``__pycache__/NAME.TAG.pyc`` file is the bytecode of (``NAME.py``); any other path as it is.
+
+    The image byte-compiles its packages with compileall after installing them (pip's RECORD lists no .pyc then),
+    so a package's bytecode counts as packaged when its source does.
+    """
+    folder, name = os.path.split(path)
+    if os.path.basename(folder) == "__pycache__" and name.endswith(".pyc"):
+        return os.path.join(os.path.dirname(folder), name.split(".", 1)[0] + ".py")
+    return path
 
 
 if __name__ == "__main__":
