@@ -300,6 +300,9 @@ RUN course lab --no-start --workdir /tmp/student-versions
 
 FROM runtime
 
+# Again: an OCI image (podman's default format) does not carry SHELL into the stages built on it.
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
 COPY --from=build --chown="${NB_UID}:${NB_GID}" /tmp/student-versions /opt/student-versions
 
 # Optional: download the datasets now, so the container needs no network: PREFETCH_DATA=true for every
