@@ -9,9 +9,10 @@ student would:
   its token; tini is PID 1 and JupyterLab runs as jovyan;
 - inside the running container, no file anywhere holds a solution, a hidden test or a source notebook;
 - in Chromium (tests/test_browser.py's helpers): open the URL, open assignment 1's student notebook,
-  type a correct `normalize`, its hook passes, Validate, the course style applies;
+  the course style applies, type a correct `normalize`, its hook passes; Validate on the part of the
+  notebook that holds it (not the whole notebook, which makes the notMNIST data first: see the test);
 - stop it; a new container on the same volume still has the edit;
-- the image built with PREFETCH_DATA=true from a data mirror on 127.0.0.1 (no other host reachable) holds
+- the image built with PREFETCH_DATA=mnist from a data mirror on 127.0.0.1 (no other host reachable) holds
   the mirror's files, verified.
 
 Without podman the tests skip and say why; `make test` installs it on Debian (admin/apt-packages-dev.txt).
