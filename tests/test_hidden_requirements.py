@@ -63,10 +63,11 @@ def test_every_hidden_assertion_is_broken_by_a_wrong_answer_or_says_why_not(name
 
 
 @pytest.mark.parametrize("name", CATALOGUES)
-def test_the_reference_passes_every_hidden_block_in_the_context(name):
+def test_the_reference_passes_every_graded_cell_in_the_context(name):
     for grade_id, cell in graded_cells(_catalogue(name).notebook).items():
-        line, error = failing_line(cell.hidden, _context(name), f"<hidden {grade_id}>")
-        assert error is None, f"{grade_id}: the reference fails its own hidden block at line {line}: {error!r}"
+        for part, source in (("public part", cell.public), ("hidden block", cell.hidden)):
+            line, error = failing_line(source, _context(name), f"<{part} {grade_id}>")
+            assert error is None, f"{grade_id}: the reference fails its own {part} at line {line}: {error!r}"
 
 
 @pytest.mark.parametrize("name, wrong", _wrong_answers())
@@ -75,15 +76,13 @@ def test_a_wrong_answer_fails_the_hidden_test_and_the_public_hook_says_why(name,
     cell = graded_cells(catalogue.notebook)[wrong.cell]
     first, last, source = cell.assertion(wrong.breaks)
 
-    namespace = _context(name)
-    namespace.update(wrong.replace)
+    namespace = wrong.apply(_context(name))
     line, error = failing_line(cell.hidden, namespace, f"<hidden {wrong.cell}>")
     assert error is not None, f"the hidden test of {wrong.cell} passes this wrong answer"
     assert line is not None and first <= line <= last, (
         f"the hidden test of {wrong.cell} failed at line {line} ({error!r}), not at the assertion {source!r}")
 
-    namespace = _context(name)
-    namespace.update(wrong.replace)
+    namespace = wrong.apply(_context(name))
     _, rejected = failing_line(cell.public, namespace, f"<public {wrong.cell}>")
     assert isinstance(rejected, PublicTestFailure), (
         f"the public hook of {wrong.cell} should reject this wrong answer with a hint; it "

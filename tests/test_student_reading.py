@@ -87,8 +87,19 @@ def test_the_demo_prints_no_tensorflow_start_up_lines(demo_run):
 
 
 def test_building_the_project_prints_no_warning_about_its_metadata(tmp_path):
-    """pip builds the project as `make install` does; setuptools must find nothing deprecated in pyproject.toml."""
-    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path), str(REPO)]
+    """pip builds the project as `make install` does; setuptools must find nothing deprecated in pyproject.toml.
+
+    Built from a copy of what the wheel is made of, so that setuptools' build/ folder is not left in the checkout.
+    """
+    import shutil
+
+    copy = tmp_path / "project"
+    copy.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, copy / name)
+    for name in ("course_lib", "problem_unittests"):
+        shutil.copytree(REPO / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(tmp_path / "wheel"), str(copy)]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     output = result.stdout + result.stderr

@@ -32,7 +32,9 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END H
 
 @dataclass(frozen=True)
 class Wrong:
-    """A wrong answer: ``replace`` puts it in the notebook's namespace (name -> object) for graded cell ``cell``.
+    """A wrong answer: ``replace`` puts it in the notebook's namespace for graded cell ``cell``: a dict
+    (name -> object), or a function of the namespace returning one (for answers made from the context, a
+    model left untrained, say).
 
     breaks: a piece of the source of the hidden assertion it must break (the first assertion holding it).
     hint: a regular expression the public hook's message must match.
@@ -45,6 +47,11 @@ class Wrong:
 
     def __str__(self) -> str:
         return f"{self.cell}[{self.breaks}]"
+
+    def apply(self, namespace: dict) -> dict:
+        """``namespace`` with the wrong answer in place of the reference's (changed in place, and returned)."""
+        namespace.update(self.replace(namespace) if callable(self.replace) else self.replace)
+        return namespace
 
 
 @dataclass

@@ -10,7 +10,7 @@ from tests.notebook_reference import reference_namespace
 
 NOTEBOOK = REPO / "notebooks" / "05_digit_sequences" / "digit_sequences.ipynb"
 CELLS = ("imports", "parameters", "sizes", "digits", "making", "splits", "sequence_labels", "metrics", "head_targets",
-         "trunk_size", "build_model", "sequence_confidence", "coverage", "save_and_reload")
+         "trunk_size", "build_model", "sequence_confidence", "coverage", "decode_with_length", "save_and_reload")
 BLANK = 10
 
 
@@ -116,6 +116,23 @@ def coverage_splits_ties(confidences, correct, target=0.98):
     return float(reached.max() / len(order)) if reached.size else 0.0
 
 
+def decoded_per_position(probabilities):
+    from course_lib import multidigit
+
+    readings = multidigit.readings_from(probabilities)
+    return readings.labels, np.log(readings.confidence)
+
+
+def decoder_returning_probabilities(namespace: dict) -> dict:
+    reference = namespace["decode_with_length"]
+
+    def decode(probabilities):
+        labels, log_probability = reference(probabilities)
+        return labels, np.exp(log_probability)
+
+    return {"decode_with_length": decode}
+
+
 def saves_elsewhere(model, path):
     import os
     import tempfile
@@ -163,6 +180,10 @@ CATALOGUE = Catalogue(NOTEBOOK, context, wrong=[
     Wrong("coverage_tests", "multidigit.coverage_at_accuracy(_confidences", {"coverage_at_accuracy":
           coverage_is_accuracy}, "the accuracy of the kept readings"),
     Wrong("coverage_tests", "0.75), 0.0", {"coverage_at_accuracy": coverage_splits_ties}, "same confidence"),
+    Wrong("decode_with_length_tests", "np.array_equal(np.asarray(_labels), _expected)",
+          {"decode_with_length": decoded_per_position}, "digit after a BLANK"),
+    Wrong("decode_with_length_tests", "np.allclose(np.asarray(_log), _best", decoder_returning_probabilities,
+          "not the probability"),
     Wrong("save_and_reload_tests", "os.path.isfile(_path)", {"save_and_reload": saves_elsewhere},
           "nothing was saved at the path given"),
     Wrong("save_and_reload_tests", "_before.labels, _after.labels", {"save_and_reload": saves_then_returns_a_new_model},
