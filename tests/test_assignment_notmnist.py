@@ -61,7 +61,7 @@ def test_without_a_manifest_part_9_runs_and_reports_counts_only(capsys):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from course_lib import planted_defects
+    from course_lib.notmnist import planted_defects
     from tests.hidden_requirements.notmnist import context
     from tests.notebook_reference import reference_namespace
 

@@ -1,4 +1,4 @@
-"""course_lib.planted_defects: the generator's manifest laid over the stored rows, and curations scored against it."""
+"""course_lib.notmnist.planted_defects: the generator's manifest over the stored rows, curations scored against it."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_lib import curation, planted_defects
+from course_lib import curation
 from course_lib.errors import CourseError
+from course_lib.notmnist import planted_defects
 
 matplotlib.use("Agg")
 
