@@ -88,6 +88,15 @@ class GradedCell:
         return matches[0]
 
 
+# Assignments whose catalogues (of wrong answers and of data claims) are not on this branch yet, and why; the
+# tests skip them with the reason, and fail once the catalogue arrives and the entry stays.
+PENDING = {
+    "cifar10_cnn": "assignment 4's catalogues come with its new hidden tests (the whitening exercise, the graded "
+                   "predictions file) on branch issue-32-cifar10, which waits for the reference's predictions file "
+                   "from a full-mode run",
+}
+
+
 def graded_cells(notebook: Path) -> dict[str, GradedCell]:
     """Every autograded test cell of a source notebook that has a hidden block, by grade id."""
     cells = {}
