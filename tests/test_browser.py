@@ -252,13 +252,10 @@ def code_cells(room):
     return room.notebook().locator(".jp-CodeCell")
 
 
-def cell_with(room, text: str, timeout: float = TIMEOUT_MS):
-    """The code cell whose source contains ``text`` (exactly one), waiting for it: JupyterLab fills the cells'
-    editors in after the notebook panel appears, the ones further down last."""
-    from playwright.sync_api import expect
-
+def cell_with(room, text: str):
+    """The code cell whose source contains ``text`` (exactly one)."""
     cells = code_cells(room).filter(has=room.page.locator(".jp-InputArea-editor", has_text=text))
-    expect(cells, f"expected one code cell holding {text!r}").to_have_count(1, timeout=timeout)
+    assert cells.count() == 1, f"expected one code cell holding {text!r}, found {cells.count()}"
     return cells.first
 
 
@@ -295,18 +292,18 @@ def replace_line(page, cell, old: str, lines) -> None:
         page.keyboard.type(line)
 
 
-def run_and_wait(page, cell, expected: str, timeout: float = TIMEOUT_MS) -> str:
+def run_and_wait(page, cell, expected: str) -> str:
     """Shift+Enter in ``cell`` (which runs it and moves on); wait until its output contains ``expected``."""
     cell.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("([cell, text]) => (cell.querySelector('.jp-OutputArea')?.textContent || '')"
-                           ".includes(text)", arg=[cell.element_handle(), expected], timeout=timeout)
+                           ".includes(text)", arg=[cell.element_handle(), expected], timeout=TIMEOUT_MS)
     return output(cell)
 
 
-def wait_idle(page, timeout: float = TIMEOUT_MS) -> None:
+def wait_idle(page) -> None:
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=timeout)
+                           timeout=TIMEOUT_MS)
 
 
 def expected_heading_border() -> str:
