@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make demo   the main job: the whole course end to end, offline, with a summary
-#   make test   the whole test suite (as root it also installs Chromium for the browser tests)
+#   make test   the whole test suite (as root it also installs Chromium for the browser tests, and podman,
+#               runc and mmdebstrap to build and run the student image)
 # Both create .venv (Python 3.11) if missing and install the course into it.
 #   make lab    a student's JupyterLab: the student version of every assignment in ~/course-kit-work
 #               (`make lab LAB_ARGS="--workdir DIR --fast"` passes options to `course lab`)
@@ -38,10 +39,10 @@ $(STAMP): pyproject.toml
 system-packages:
 	@bash admin/system-packages.sh
 
-# What only the tests need (Chromium for tests/test_browser.py, PostgreSQL for the gradebook tests): never in
-# the student's image.
+# What only the tests need (Chromium for tests/test_browser.py, PostgreSQL for the gradebook tests, podman for
+# tests/test_container.py): never in the student's image.
 dev-packages:
-	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser and PostgreSQL tests skip"
+	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser, PostgreSQL and container tests skip"
 
 lint: install
 	$(BIN)/hadolint Dockerfile

@@ -158,3 +158,25 @@ def demo_run(tmp_path_factory, assignment_data) -> DemoRun:
            "COURSE_DATA_DIR": str(assignment_data or "")}
     result = run_course("demo", *names, "--workdir", str(scratch / "course"), env=env, timeout=3600)
     return DemoRun(scratch / "course", names, result.returncode, result.stdout, result.stderr)
+
+
+# --- the student's container (tests/test_container.py, tests/container_build.py) ---------------------------------
+
+def pytest_collection_modifyitems(session, config, items):
+    """The container tests run last: their image builds in the background meanwhile (started just below)."""
+    from tests.container_build import CONTAINER_TESTS
+
+    items.sort(key=lambda item: item.path.name == CONTAINER_TESTS)  # stable: every other test keeps its place
+
+
+def pytest_collection_finish(session):
+    from tests import container_build
+
+    if not session.config.option.collectonly:
+        container_build.start(session.items)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import container_build
+
+    container_build.stop()

@@ -252,10 +252,13 @@ def code_cells(room):
     return room.notebook().locator(".jp-CodeCell")
 
 
-def cell_with(room, text: str):
-    """The code cell whose source contains ``text`` (exactly one)."""
+def cell_with(room, text: str, timeout: float = TIMEOUT_MS):
+    """The code cell whose source contains ``text`` (exactly one), waiting for it: JupyterLab fills the cells'
+    editors in after the notebook panel appears, the ones further down last."""
+    from playwright.sync_api import expect
+
     cells = code_cells(room).filter(has=room.page.locator(".jp-InputArea-editor", has_text=text))
-    assert cells.count() == 1, f"expected one code cell holding {text!r}, found {cells.count()}"
+    expect(cells, f"expected one code cell holding {text!r}").to_have_count(1, timeout=timeout)
     return cells.first
 
 
@@ -292,18 +295,18 @@ def replace_line(page, cell, old: str, lines) -> None:
         page.keyboard.type(line)
 
 
-def run_and_wait(page, cell, expected: str) -> str:
+def run_and_wait(page, cell, expected: str, timeout: float = TIMEOUT_MS) -> str:
     """Shift+Enter in ``cell`` (which runs it and moves on); wait until its output contains ``expected``."""
     cell.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
     page.wait_for_function("([cell, text]) => (cell.querySelector('.jp-OutputArea')?.textContent || '')"
-                           ".includes(text)", arg=[cell.element_handle(), expected], timeout=TIMEOUT_MS)
+                           ".includes(text)", arg=[cell.element_handle(), expected], timeout=timeout)
     return output(cell)
 
 
-def wait_idle(page) -> None:
+def wait_idle(page, timeout: float = TIMEOUT_MS) -> None:
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                           timeout=TIMEOUT_MS)
+                           timeout=timeout)
 
 
 def expected_heading_border() -> str:

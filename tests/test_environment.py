@@ -27,7 +27,10 @@ PIP_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*(?P<versi
 CONDA_PIN = re.compile(r"^\s*(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*=\s*(?P<version>[^\s=<>!]+)\s*$")
 # Any `name==version` written in a Dockerfile's text.
 PIN_IN_TEXT = re.compile(r"(?<![\w.-])(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9][\w.+!-]*)")
-DATED_TAG = re.compile(r":\d{4}-\d{2}-\d{2}$")
+# A base image's tag must fix what the image holds: a date (docker-stacks' YYYY-MM-DD), or a Debian release
+# by its code name (debian:bookworm-slim: Debian 12 and its Python 3.11 for the release's whole life, with its
+# security updates at each rebuild); never latest, a moving alias (stable, testing) or no tag.
+DATED_TAG = re.compile(r":(\d{4}-\d{2}-\d{2}|(bullseye|bookworm|trixie)(-\d{8})?(-slim)?)$")
 
 # Rules jupyter/docker-stacks itself ignores in its .hadolint.yaml; ours may ignore no others.
 DOCKER_STACKS_IGNORED = {"DL3006", "DL3008", "DL3013", "DL3066"}
@@ -162,7 +165,8 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
         problems.append("no FROM")
     for image in images:
         if not DATED_TAG.search(image):
-            problems.append(f"FROM {image}: use a dated tag (YYYY-MM-DD), never latest or no tag")
+            problems.append(f"FROM {image}: use a dated tag (YYYY-MM-DD) or a Debian release's code name, "
+                            "never latest or no tag")
 
     shells = [json.loads(arguments) for keyword, arguments in instructions if keyword == "SHELL"]
     if not any("pipefail" in shell and "-o" in shell for shell in shells):
@@ -170,9 +174,15 @@ def dockerfile_problems(text: str, pins: dict[str, str], apt: list[str]) -> list
 
     runs = [arguments for keyword, arguments in instructions if keyword == "RUN"]
     for run in runs:
+        # pip's cache stays out of the layers: --no-cache-dir, or --cache-dir on a cache mount of this RUN
+        # (`RUN --mount=type=cache,target=DIR`: the builder keeps it, no layer does).
+        cached = {match[1] for match in re.finditer(r"--mount=type=cache,\S*?\btarget=([^,\s]+)", run)}
         for command in re.split(r"&&|\|\||;", run):
-            if re.search(r"\bpip3? install\b", command) and "--no-cache-dir" not in command:
-                problems.append(f"pip install without --no-cache-dir: {command.strip()}")
+            cache_dir = re.search(r"--cache-dir[ =](\S+)", command)
+            if (re.search(r"\bpip3? install\b", command) and "--no-cache-dir" not in command
+                    and not (cache_dir and cache_dir[1] in cached)):
+                problems.append(f"pip install without --no-cache-dir (or --cache-dir on a cache mount): "
+                                f"{command.strip()}")
 
     copies = [arguments for keyword, arguments in instructions if keyword in ("COPY", "ADD")]
     for copy in copies:
@@ -313,6 +323,7 @@ def test_dockerfile_follows_conventions():
     (lambda text: re.sub(r"(FROM \S+?):\S+", r"\1:latest", text, count=1), "dated tag"),
     (lambda text: re.sub(r"^SHELL .*$", "", text, flags=re.M), "pipefail"),
     (lambda text: text.replace("--no-cache-dir ", ""), "--no-cache-dir"),
+    (lambda text: text.replace("target=/tmp/pip-cache", "target=/tmp/elsewhere"), "--no-cache-dir"),
     (lambda text: text.replace('--chown="${NB_UID}:${NB_GID}" ', ""), "--chown"),
     (lambda text: text + "\nUSER root\n", "last USER"),
     (lambda text: text.replace("--wheel-dir /tmp/wheels /opt/course", "--wheel-dir /tmp/wheels /tmp/elsewhere"),
@@ -320,8 +331,8 @@ def test_dockerfile_follows_conventions():
     (lambda text: text.replace("/tmp/wheels/*.whl", "course-kit"), "not pip-installed from the wheel"),
     (lambda text: text + "\nRUN pip install --no-cache-dir keras==3.0.0\n", "keras==3.0.0"),
     (lambda text: text.replace("bubblewrap", ""), "bubblewrap"),
-], ids=["latest", "no-pipefail", "pip-cache", "no-chown", "root-last", "not-pyproject", "not-the-wheel", "stray-pin",
-        "apt"])
+], ids=["latest", "no-pipefail", "pip-cache", "pip-cache-not-mounted", "no-chown", "root-last", "not-pyproject",
+        "not-the-wheel", "stray-pin", "apt"])
 def test_dockerfile_check_catches(change, expected):
     """Each convention check fails on a Dockerfile that breaks it."""
     text = DOCKERFILE.read_text()
