@@ -50,6 +50,7 @@ from tests.test_browser import (
     cell_with,
     expected_heading_border,
     next_cell,
+    output,
     replace_line,
     run_and_wait,
     screenshot,
@@ -379,6 +380,31 @@ def wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.5)
 
 
+def wait_ran(page, cell, what: str) -> None:
+    """Wait until ``cell`` has run (its prompt holds a number); fail with its output otherwise."""
+    try:
+        page.wait_for_function("cell => /\\[\\d+\\]/.test(cell.querySelector('.jp-InputPrompt')?.textContent || '')",
+                               arg=cell.element_handle(), timeout=STEP_MS)
+    except Exception as error:
+        screenshot(page, "container-failed-run")
+        raise AssertionError(f"{what} did not run within {STEP_MS / 1000:.0f} s; its output: {output(cell)!r}") \
+            from error
+
+
+def wait_styled(page) -> None:
+    """Wait until the course style reaches the notebook's problem headings (looked up afresh each time: JupyterLab
+    renders and replaces cells as the notebook scrolls)."""
+    expected = expected_heading_border()
+    query = ("() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+             ".jp-RenderedMarkdown h2')).map(node => getComputedStyle(node).borderBottom)")
+    try:
+        page.wait_for_function(f"expected => ({query})().includes(expected)", arg=expected, timeout=STEP_MS)
+    except Exception as error:
+        screenshot(page, "container-failed-style")
+        raise AssertionError(f"the course style ({expected}) did not reach the headings: their borders are "
+                             f"{page.evaluate(query)}") from error
+
+
 def test_in_chromium_the_student_types_normalize_and_validates(student, browser):
     """The printed URL, assignment 1's notebook, the course style, a correct `normalize` and its hook; Validate.
 
@@ -404,12 +430,11 @@ def test_in_chromium_the_student_types_normalize_and_validates(student, browser)
     lab.notebook().locator(".jp-Cell").first.wait_for()
     wait_idle(page, STEP_MS)
 
-    heading = lab.notebook().locator(".jp-RenderedMarkdown h2").first
     imports = cell_with(lab, "course_lib.setup_notebook()", STEP_MS)
     imports.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
-    page.wait_for_function("([node, expected]) => getComputedStyle(node).borderBottom === expected",
-                           arg=[heading.element_handle(), expected_heading_border()], timeout=STEP_MS)
+    wait_ran(page, imports, "the imports cell")
+    wait_styled(page)
 
     solution = cell_with(lab, "def normalize(images)", STEP_MS)
     hook = next_cell(lab, solution)
@@ -469,6 +494,9 @@ def test_prefetch_data_from_a_local_mirror(build):
     Only MNIST (the dataset the mirror serves): PREFETCH_DATA=true is the same RUN line with every dataset, and
     generating notMNIST and SVHN takes about 20 minutes of both cores.
     """
+    missing = container_build.mirror_missing()
+    if missing:
+        pytest.skip(missing)
     step = build.wait("prefetch")
     assert step.returncode == 0, ("the PREFETCH_DATA build failed (it has no network but the mirror: every "
                                   "layer before its download must come from the first build's cache, so a file "
