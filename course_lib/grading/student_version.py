@@ -58,7 +58,7 @@ def build(config, assignment: str) -> tuple[list[Path], list[str]]:
     Returns ``(student notebooks, problems)``; problems name every missing
     notebook and every leaked solution or hidden-test line.
     """
-    from course_lib.grading import nbgrader_course
+    from course_lib.grading import nbgrader_course, reference_outputs
 
     released = nbgrader_course.generate_assignment(config, assignment)
     by_name = {path.name: path for path in released}
@@ -68,6 +68,7 @@ def build(config, assignment: str) -> tuple[list[Path], list[str]]:
             problems.append(f"{source.name} is missing from the student version")
         else:
             problems += [f"{source.name}: {leak}" for leak in leaks(source, by_name[source.name])]
+    problems += reference_outputs.strays(nbgrader_course.source_folder(config) / assignment)
     return released, problems
 
 
