@@ -37,9 +37,10 @@ $(STAMP): pyproject.toml
 system-packages:
 	@bash admin/system-packages.sh
 
-# What only the tests need (Chromium for tests/test_browser.py): never in the student's image.
+# What only the tests need (Chromium for tests/test_browser.py, PostgreSQL for the gradebook tests): never in
+# the student's image.
 dev-packages:
-	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser tests skip"
+	@bash admin/system-packages.sh admin/apt-packages-dev.txt "the browser and PostgreSQL tests skip"
 
 lint: install
 	$(BIN)/hadolint Dockerfile

@@ -13,23 +13,25 @@ import math
 MIME = "application/vnd.course-kit.figure+json"
 
 
-def record(name: str, value, *, at_least: float | None = None, at_most: float | None = None,
-           digits: int = 4) -> float:
+def record(name: str, value, *, at_least=None, at_most=None, fast: bool | None = None, digits: int = 4) -> float:
     """Report a headline figure of this notebook and return it as a float.
 
-    at_least / at_most: the threshold for the mode the notebook runs in.
+    at_least / at_most: the threshold, or a pair ``(fast mode's, full mode's)`` (either may be None) with
+        ``fast=FAST_MODE`` saying which applies. A fast run then shows the full mode's threshold beside its
+        figure, so nobody mistakes a pipeline check for the real result.
     """
     value = float(value)
+    (at_least, full_at_least), (at_most, full_at_most) = _modes(at_least, fast), _modes(at_most, fast)
     passed = _passes(value, at_least, at_most)
-    target = []
-    if at_least is not None:
-        target.append(f"≥ {at_least:g}")
-    if at_most is not None:
-        target.append(f"≤ {at_most:g}")
     text = f"{name} = {value:.{digits}f}"
+    target = _bounds(at_least, at_most)
     if target:
-        text += f"  (target {' and '.join(target)}: {'met' if passed else 'NOT met'})"
-    payload = {"name": name, "value": value, "at_least": at_least, "at_most": at_most, "passed": passed}
+        text += f"  (target {target}: {'met' if passed else 'NOT met'})"
+    full = _bounds(full_at_least, full_at_most)
+    if fast and full:
+        text += f"  (fast mode; full mode: {full})"
+    payload = {"name": name, "value": value, "at_least": at_least, "at_most": at_most, "passed": passed,
+               "fast": fast, "full_at_least": full_at_least, "full_at_most": full_at_most}
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -41,6 +43,30 @@ def record(name: str, value, *, at_least: float | None = None, at_most: float | 
         pass
     print(text)
     return value
+
+
+def _modes(threshold, fast: bool | None) -> tuple[float | None, float | None]:
+    """(the threshold that applies, the full mode's) of a threshold or a (fast, full) pair."""
+    if not isinstance(threshold, (tuple, list)):
+        return threshold, (threshold if fast else None)
+    if fast is None:
+        raise ValueError("a (fast mode, full mode) threshold needs fast=FAST_MODE, to know which applies")
+    fast_value, full_value = threshold
+    return (fast_value if fast else full_value), full_value
+
+
+def _bounds(at_least, at_most, *, signs=("≥", "≤")) -> str:
+    """"≥ 0.9 and ≤ 30", one side, or "" when neither bound is set."""
+    parts = [f"{sign} {bound:g}" for sign, bound in zip(signs, (at_least, at_most)) if bound is not None]
+    return " and ".join(parts)
+
+
+def full_mode_target(figure: dict) -> str:
+    """"full mode: >= 0.9" for a figure recorded in fast mode with a full-mode threshold, else ""."""
+    if not figure.get("fast"):
+        return ""
+    bounds = _bounds(figure.get("full_at_least"), figure.get("full_at_most"), signs=(">=", "<="))
+    return f"full mode: {bounds}" if bounds else ""
 
 
 def _passes(value, at_least, at_most) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from course_lib.errors import CourseError
 from course_lib.kernels import IpcKernelManager
 from course_lib.project import build_dir, existing_assignments, notebooks_dir, source_notebooks
-from course_lib.results import figures_in
+from course_lib.results import figures_in, full_mode_target
 
 CELL_TIMEOUT = 3600  # seconds per cell; full-mode training cells are long
 
@@ -40,8 +40,7 @@ class NotebookRun:
         if not self.figures:
             return "-"
         shown = self.figures if limit is None else self.figures[:limit]
-        text = ", ".join(f"{f['name']}={f['value']:.4g}" + ("" if f["passed"] else " (below target)")
-                         for f in shown)
+        text = ", ".join(f"{f['name']}={f['value']:.4g}" + _annotation(f) for f in shown)
         return text + (", ..." if len(shown) < len(self.figures) else "")
 
     def problem(self) -> str:
@@ -50,6 +49,13 @@ class NotebookRun:
         misses = [f for f in self.figures if not f["passed"]]
         return "; ".join(f"{f['name']}={f['value']:.4g} misses its target "
                          f"(at least {f.get('at_least')}, at most {f.get('at_most')})" for f in misses)
+
+
+def _annotation(figure: dict) -> str:
+    """" (below target)", " (fast; full mode: >= 0.9)", both, or nothing."""
+    notes = ([] if figure["passed"] else ["below target"]) + ([f"fast; {full_mode_target(figure)}"]
+                                                             if full_mode_target(figure) else [])
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def run_notebook(source: Path, output: Path, *, full: bool = False, timeout: int = CELL_TIMEOUT,

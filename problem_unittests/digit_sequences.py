@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import PublicTestFailure, check, check_array, passed, public_hooks
 
 BLANK = 10
 
@@ -88,6 +88,10 @@ def test_head_targets(head_targets) -> None:
     check(np.array_equal(result["length"], [2, 3, 1, 5]),
           f"length counts the positions that are not BLANK (10): expected [2, 3, 1, 5], "
           f"got {np.asarray(result['length']).tolist()}")
+    middle = head_targets(np.array([[1, 10, 3, 10, 10]]))
+    check(np.asarray(middle["length"]).tolist() == [2],
+          f"length counts the positions that are not BLANK, wherever they are: [1, 10, 3, 10, 10] has length 2, "
+          f"got {np.asarray(middle['length']).tolist()}")
     three = head_targets(np.array([[5, 10, 10], [1, 2, 3]]))
     check(sorted(three) == sorted(_heads(3)),
           f"labels with 3 positions need the heads digit_1 ... digit_3 and length, got {sorted(three)}: "
@@ -126,6 +130,10 @@ def test_whole_sequence_accuracy(whole_sequence_accuracy) -> None:
                                   f"got {value:.4f}")
     check(np.isclose(_number(whole_sequence_accuracy(LABELS[:1], PREDICTED[:1]), "whole_sequence_accuracy"), 1.0),
           "one sequence read right should give 1.0")
+    blank_misread = np.array([[1, 2, 4, 10, 10]])  # LABELS[0] is [1, 2, 10, 10, 10]
+    check(np.isclose(_number(whole_sequence_accuracy(LABELS[:1], blank_misread), "whole_sequence_accuracy"), 0.0),
+          "[1, 2, 10, 10, 10] read as [1, 2, 4, 10, 10] is a wrong number: a BLANK position read as a digit "
+          "counts as a mistake too, so compare every position, blanks included")
     passed("whole_sequence_accuracy")
 
 
@@ -188,7 +196,92 @@ def test_coverage_at_accuracy(coverage_at_accuracy) -> None:
     none = _number(coverage_at_accuracy(np.array([0.9, 0.5]), np.array([False, False]), 0.98),
                    "coverage_at_accuracy")
     check(np.isclose(none, 0.0), f"when no threshold reaches the target, return 0.0; got {none}")
+    tied = _number(coverage_at_accuracy(np.array([0.9, 0.9, 0.5]), np.array([True, False, True]), 0.75),
+                   "coverage_at_accuracy")
+    check(np.isclose(tied, 0.0),
+          f"readings with the same confidence are kept or rejected together: two readings at 0.9, one right and "
+          f"one wrong, are 50% right, so no threshold reaches 0.75 and the coverage is 0.0; got {tied}")
     passed("coverage_at_accuracy")
+
+
+# --- reading with the length head --------------------------------------------------------------------------------
+
+def _best_reading(probabilities: dict) -> tuple[np.ndarray, np.ndarray]:
+    """By brute force: for each row, the valid reading (L digits 0-9, then BLANKs) of highest probability,
+    P(L) * P_1(d_1) ... P_L(d_L) * P_L+1(BLANK) ... P_D(BLANK); (labels (N, D), log-probabilities (N,))."""
+    import itertools
+
+    heads = sorted((name for name in probabilities if name.startswith("digit_")), key=lambda n: int(n[6:]))
+    logs = np.log(np.clip(np.stack([np.asarray(probabilities[name], np.float64) for name in heads], axis=1), 1e-12,
+                          None))  # (N, D, 11)
+    length = np.log(np.clip(np.asarray(probabilities["length"], np.float64), 1e-12, None))
+    count, positions = logs.shape[:2]
+    best_labels, best = np.full((count, positions), BLANK, np.int64), np.full(count, -np.inf)
+    for size in range(positions + 1):
+        for digits in itertools.product(range(10), repeat=size):
+            reading = np.array(list(digits) + [BLANK] * (positions - size))
+            score = length[:, size] + logs[:, np.arange(positions), reading].sum(axis=1)
+            better = score > best
+            best[better], best_labels[better] = score[better], reading
+    return best_labels, best
+
+
+def _three_positions() -> dict:
+    """Head probabilities of 4 readings of 3 positions, made so that the per-position argmax goes wrong."""
+    def rows(*values):
+        table = np.full((len(values), 11), 0.005)
+        for row, chosen in enumerate(values):
+            for cls, probability in chosen.items():
+                table[row, cls] = probability
+        return table / table.sum(axis=1, keepdims=True)
+
+    return {
+        # 0: the argmax reads "1 BLANK 3", the whole number "1"; 1: the length head is sure of 2 digits, the third
+        # head prefers a 7 to BLANK a little; 2: within the length, the second head prefers BLANK to its best
+        # digit, 8; 3: a plain "4 2"
+        "digit_1": rows({1: 0.9}, {5: 0.9}, {6: 0.9}, {4: 0.9}),
+        "digit_2": rows({BLANK: 0.5}, {8: 0.9}, {BLANK: 0.5, 8: 0.4}, {2: 0.9}),
+        "digit_3": rows({3: 0.6, BLANK: 0.3}, {7: 0.5, BLANK: 0.4}, {BLANK: 0.9}, {BLANK: 0.9}),
+        "length": np.array([[0.02, 0.3, 0.3, 0.38], [0.01, 0.02, 0.95, 0.02], [0.01, 0.05, 0.9, 0.04],
+                            [0.01, 0.01, 0.96, 0.02]]),
+    }
+
+
+def test_decode_with_length(decode_with_length) -> None:
+    probabilities = _three_positions()
+    copies = {name: value.copy() for name, value in probabilities.items()}
+    result = decode_with_length(probabilities)
+    check(result is not None, "decode_with_length returned None: did you forget a `return`?")
+    check(isinstance(result, tuple) and len(result) == 2,
+          f"decode_with_length should return a tuple (labels, log_probability), got {type(result).__name__}")
+    labels = check_array(np.asarray(result[0]), name="decode_with_length(...)[0]", shape=(4, 3), dtype_kind="iu")
+    scores = check_array(np.asarray(result[1]), name="decode_with_length(...)[1]", shape=(4,), dtype_kind="f")
+    check(all(np.array_equal(probabilities[name], copies[name]) for name in copies),
+          "decode_with_length changed the probabilities it was given")
+    expected, best = _best_reading(probabilities)
+    blank_then_digit = [(row[:-1] == BLANK) & (row[1:] != BLANK) for row in labels]
+    check(not any(np.any(flags) for flags in blank_then_digit),
+          f"a reading holds a digit after a BLANK ({labels.tolist()}): read L digits, then only BLANKs, for the "
+          "length L you choose")
+    check(not np.all((scores > 0) & (scores <= 1)),
+          f"the second values are all between 0 and 1 ({np.round(scores, 4).tolist()}): return the logarithm of "
+          "each reading's probability, not the probability")
+    check(np.all(scores <= 1e-9),
+          f"the second value should be the logarithm of each reading's probability (at most 0), got "
+          f"{np.round(scores, 4).tolist()}")
+    check(labels[1].tolist() == expected[1].tolist(),
+          f"the length head is sure the second number has 2 digits, so it reads {expected[1].tolist()}, not "
+          f"{labels[1].tolist()}: add log P(length) to each reading's score")
+    check(labels[2].tolist() == expected[2].tolist(),
+          f"within the length, each position holds a digit 0-9, never BLANK: the third number reads "
+          f"{expected[2].tolist()}, got {labels[2].tolist()}: take each head's best digit among classes 0-9")
+    check(np.array_equal(labels, expected),
+          f"expected the readings {expected.tolist()}, got {labels.tolist()}: try every length L from 0 to D "
+          "and keep the most probable reading")
+    check(np.allclose(scores, best, atol=1e-4),
+          f"the log-probabilities should be {np.round(best, 4).tolist()}, got {np.round(scores, 4).tolist()}: "
+          "log P(L) + the log-probabilities of the L digits + log P(BLANK) at every position after them")
+    passed("decode_with_length")
 
 
 # --- the model ---------------------------------------------------------------------------------------------------
@@ -246,11 +339,20 @@ def test_build_model(build_model) -> None:
     try:
         results = model.evaluate(images, targets, return_dict=True, verbose=0)
     except Exception as error:  # not compiled, or compiled for other outputs
-        raise AssertionError(f"compile the model with one loss per head before returning it "
-                             f"(model.evaluate failed: {type(error).__name__}: {str(error)[:200]})") from None
+        raise PublicTestFailure(f"compile the model with one loss per head before returning it "
+                                 f"(model.evaluate failed: {type(error).__name__}: {str(error)[:200]})") from None
     missing = [name for name in _heads(max_digits) if f"{name}_loss" not in results]
     check(not missing, f"compile the model with one loss per head: no loss for {missing}")
+    _check_can_learn(model)
     passed("build_model")
+
+
+def _check_can_learn(model) -> None:
+    """What training needs of a compiled model: weights it may change, and a learning rate that changes them."""
+    check(len(model.trainable_weights) > 0, "the model has no trainable weights: do not freeze its layers")
+    rate = float(np.asarray(model.optimizer.learning_rate))
+    check(0 < rate < 1, f"the optimiser's learning rate is {rate:g}: with it the training loss will not fall. "
+                        "Adam with learning_rate=0.001 works well")
 
 
 def _shared_convolution(model, convolutions, images, outputs) -> bool:
@@ -304,3 +406,6 @@ def test_same_predictions(model, reloaded, images) -> None:
         check(np.allclose(before[name], after[name], atol=1e-5),
               f"the reloaded model's {name} differs from the trained model's: was the file saved after training?")
     passed("the reloaded model reads like the trained one")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import PublicTestFailure, check, check_array, passed, public_hooks
 
 
 def _quietly(function, *args, **kwargs):
@@ -29,13 +29,14 @@ def _quietly(function, *args, **kwargs):
 
 
 def _call(function, *args, name: str, hint: str = "", **kwargs):
-    """``function(*args)``, turning a crash into a message that names the call (and ``hint``, what to look at)."""
+    """``function(*args)``. A crash keeps its traceback into the student's code, with a note naming the call
+    (and ``hint``, what to look at)."""
     try:
         return _quietly(function, *args, **kwargs)
     except Exception as error:
         shown = ", ".join(_describe(a) for a in args)
-        raise AssertionError(f"{name}({shown}) raised {type(error).__name__}: {error}"
-                             + (f". {hint}" if hint else "")) from error
+        error.add_note(f"This happened when the public test called {name}({shown})." + (f" {hint}" if hint else ""))
+        raise
 
 
 def _describe(value) -> str:
@@ -449,8 +450,8 @@ def _check_compiled_loss(model, inputs, labels, name: str, penalty: float = 0.0)
     try:
         loss = _loss(model, inputs, labels)
     except Exception as error:
-        raise AssertionError(f"{name}'s model cannot be evaluated on integer labels: {error}. Compile it with "
-                             "loss='sparse_categorical_crossentropy'") from None
+        raise PublicTestFailure(f"{name}'s model cannot be evaluated on integer labels: {error}. Compile it with "
+                                 "loss='sparse_categorical_crossentropy'") from None
     probabilities = _predict(model, inputs).astype(np.float64)
     expected = float(-np.mean(np.log(probabilities[np.arange(len(labels)), labels])))
     check(np.isclose(loss, expected + penalty, rtol=1e-3, atol=1e-4),
@@ -516,7 +517,10 @@ def test_build_network(build_network) -> None:
     try:
         _check_compiled_loss(regularised, inputs, labels, "build_network", penalty=penalty)
     except AssertionError as failure:
-        raise AssertionError(f"{failure}. With l2=0.01 the loss should include 0.01 * the sum of the squared "
-                             "weights of BOTH Dense layers (kernel_regularizer=keras.regularizers.L2(l2)), "
-                             f"{penalty:.4f} here") from None
+        raise PublicTestFailure(f"{failure}. With l2=0.01 the loss should include 0.01 * the sum of the squared "
+                                 "weights of BOTH Dense layers (kernel_regularizer=keras.regularizers.L2(l2)), "
+                                 f"{penalty:.4f} here") from None
     passed("build_network")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

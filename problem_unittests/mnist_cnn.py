@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import check, check_array, passed, public_hooks
 
 # The worked example of the notebook: a 5x5 binary image, a 3x3 kernel, and the 3x3 feature map.
 WORKED_IMAGE = np.array([[1, 1, 1, 0, 0],
@@ -32,20 +32,20 @@ WORKED_FEATURE_MAP = np.array([[4, 3, 4],
 
 # --- preparing the data ------------------------------------------------------------------------------
 
-def test_normalise_images(normalise_images) -> None:
+def test_normalize_images(normalize_images) -> None:
     images = np.array([[[0, 255, 128], [64, 1, 254]]], dtype=np.uint8)
     original = images.copy()
-    result = check_array(normalise_images(images), name="normalise_images", shape=(1, 2, 3), dtype_kind="f")
-    check(np.array_equal(images, original), "normalise_images changed its input: return a new array")
+    result = check_array(normalize_images(images), name="normalize_images", shape=(1, 2, 3), dtype_kind="f")
+    check(np.array_equal(images, original), "normalize_images changed its input: return a new array")
     check(result.dtype == np.float32,
-          f"normalise_images should return float32 (what Keras computes in), got {result.dtype}")
+          f"normalize_images should return float32 (what Keras computes in), got {result.dtype}")
     check(np.isclose(result[0, 0, 0], 0.0) and np.isclose(result[0, 0, 1], 1.0),
           f"0 should become 0.0 and 255 should become 1.0, got {result[0, 0, 0]:.4f} and {result[0, 0, 1]:.4f}: "
           "divide by 255 (and do not centre the values: this network takes 0..1)")
     check(np.allclose(result, images.astype(np.float64) / 255, atol=1e-6),
           f"128 should become {128 / 255:.4f}, got {result[0, 0, 2]:.4f}: convert to float before dividing "
           "(integer division, or dividing uint8 values, loses the fractions)")
-    passed("normalise_images")
+    passed("normalize_images")
 
 
 def test_add_channel_axis(add_channel_axis) -> None:
@@ -301,9 +301,16 @@ def test_net_augmented(net_augmented) -> None:
     missing = [name for name in AUGMENTATIONS if name not in names]
     check(not missing, f"net_augmented should start with the augmentation layers {', '.join(AUGMENTATIONS)}; "
                        f"it lacks {', '.join(missing)}")
-    check(_of_type(model, keras.layers.BatchNormalization),
-          "net_augmented has no BatchNormalization layer: put one after each convolution (and the Dense 128)")
     check(len(_of_type(model, keras.layers.Conv2D)) >= 2, "net_augmented should keep net_1's two convolutions")
+    normalised = len(_of_type(model, keras.layers.BatchNormalization))
+    check(normalised >= len(_of_type(model, keras.layers.Conv2D)),
+          f"net_augmented has {normalised} BatchNormalization layer(s) for "
+          f"{len(_of_type(model, keras.layers.Conv2D))} convolutions: put one after each convolution (and after "
+          "the Dense 128)")
+    types = [type(layer).__name__ for layer in flat_layers(model)]
+    late = [name for name in AUGMENTATIONS if types.index(name) > types.index("Conv2D")]
+    check(not late, f"{', '.join(late)} come(s) after the first convolution: augment the images first, before "
+                    "any convolution sees them (the random layers go right after keras.Input)")
     images = np.random.default_rng(2).random((4, 28, 28, 1)).astype(np.float32)
     first, second = np.asarray(model(images, training=False)), np.asarray(model(images, training=False))
     check(np.allclose(first, second, atol=1e-6),
@@ -311,6 +318,33 @@ def test_net_augmented(net_augmented) -> None:
           "happen during training (Keras' Random* layers do that by themselves; do not augment by hand)")
     _check_learns(net_augmented, "net_augmented")
     passed("net_augmented")
+
+
+def test_fashion_training(model, history, accuracy, images, labels, *, epochs: int, at_least: float) -> None:
+    """Part 6: net_1 trained on Fashion-MNIST for ``epochs`` epochs; ``accuracy`` its accuracy on ``images``."""
+    import keras
+
+    check(isinstance(model, keras.Model), f"fashion_model should be a Keras model, got {type(model).__name__}")
+    convolutions, pools = _of_type(model, keras.layers.Conv2D), _of_type(model, keras.layers.MaxPooling2D)
+    check(len(convolutions) == 2 and len(pools) == 1,
+          f"fashion_model should be net_1 (2 Conv2D, 1 MaxPooling2D), it has {len(convolutions)} Conv2D and "
+          f"{len(pools)} MaxPooling2D: build it with net_1")
+    curves = getattr(history, "history", None)
+    check(isinstance(curves, dict) and "val_loss" in curves,
+          "fashion_history should be what train returns (a History with a validation curve)")
+    check(len(curves["val_loss"]) == epochs,
+          f"fashion_history holds {len(curves['val_loss'])} epochs: train for FASHION_EPOCHS ({epochs}) epochs")
+    check(isinstance(accuracy, float) and 0 <= accuracy <= 1,
+          f"fashion_accuracy should be a float between 0 and 1, got {accuracy!r} ({type(accuracy).__name__}): "
+          "take the accuracy from model.evaluate and convert it with float()")
+    inputs = (np.asarray(images).astype(np.float32) / 255)[..., None]
+    measured = float(np.mean(np.asarray(model.predict(inputs, verbose=0)).argmax(axis=1) == np.asarray(labels)))
+    check(abs(measured - accuracy) < 2e-3,
+          f"fashion_accuracy is {accuracy:.4f}, but fashion_model reads {measured:.4f} of the test images right: "
+          "compute it on the test images (prepared like the training images), not on the training images")
+    check(measured >= at_least, f"fashion_model reads {measured:.4f} of the test images right, below {at_least} "
+                                "(chance is 0.1): did it train?")
+    passed("fashion_training")
 
 
 # --- training ---------------------------------------------------------------------------------------
@@ -374,3 +408,6 @@ def test_train(train) -> None:
     check(curves["loss"][-1] < curves["loss"][0],
           f"the loss did not fall in 3 epochs ({curves['loss'][0]:.3f} -> {curves['loss'][-1]:.3f})")
     passed("train")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from problem_unittests.checks import check, check_array, passed
+from problem_unittests.checks import PublicTestFailure, check, check_array, passed, public_hooks
 
 LETTERS = "ABCDEFGHIJ"
 PIXEL_DEPTH = 255.0
@@ -279,8 +279,8 @@ def test_fit_logistic(fit_logistic) -> None:
     try:
         predictions = np.asarray(model.predict(images[100:].reshape(100, -1)))
     except ValueError as error:
-        raise AssertionError(f"the model cannot predict from flattened images (N, 784): {error}. "
-                             "Flatten each image to a row of 784 pixels before fitting.") from None
+        raise PublicTestFailure(f"the model cannot predict from flattened images (N, 784): {error}. "
+                                 "Flatten each image to a row of 784 pixels before fitting.") from None
     accuracy = float((predictions == labels[100:]).mean())
     check(accuracy > 0.9, f"on easy, well-separated data the model should be right > 90% of the time, got "
                           f"{accuracy:.0%}: flatten each image to a row of 784 pixels, and fit on the first n")
@@ -292,3 +292,6 @@ def test_fit_logistic(fit_logistic) -> None:
     check(classes == [0, 1, 2], f"fit on the FIRST n images (the data is already shuffled); the model learned the "
                                 f"classes {classes} instead of [0, 1, 2]")
     passed("fit_logistic")
+
+
+public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

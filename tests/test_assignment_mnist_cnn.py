@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 NAME = "03_mnist_cnn"
 SOURCE = REPO / "notebooks" / NAME / "mnist_cnn.ipynb"
-FUNCTIONS = ("normalise_images", "add_channel_axis", "one_hot", "conv_output_size", "convolve2d", "net_1", "train",
+FUNCTIONS = ("normalize_images", "add_channel_axis", "one_hot", "conv_output_size", "convolve2d", "net_1", "train",
              "net_2", "net_augmented")
 FIGURES = ("net_1_test_accuracy", "net_1_seconds_per_epoch", "net_2_test_accuracy", "net_2_seconds_per_epoch",
            "augmented_test_accuracy", "augmented_seconds_per_epoch", "fashion_test_accuracy",

@@ -413,6 +413,9 @@ def test_hook_hints_then_passes_as_the_student_types(classroom):
     run_and_wait(page, solution, "")
     hint = run_and_wait(page, hook, "0 should become -0.5")
     assert "subtract half the pixel depth" in hint, hint
+    # the hint alone, as the student should read it: no traceback through the hook's own code
+    assert "Public test failed for normalize" in hint, hint
+    assert "problem_unittests" not in hint and "Traceback" not in hint and "checks.py" not in hint, hint
     screenshot(page, "3-hook-hint")
 
     replace_line(page, solution, WRONG_NORMALIZE, RIGHT_NORMALIZE)

@@ -16,7 +16,7 @@ from tests.notebook_reference import fails, passes, reference_namespace
 
 NOTEBOOK = REPO / "notebooks" / "05_digit_sequences" / "digit_sequences.ipynb"
 SOLUTION_CELLS = ("imports", "sequence_labels", "metrics", "head_targets", "trunk_size", "build_model",
-                  "sequence_confidence", "coverage", "save_and_reload")
+                  "sequence_confidence", "coverage", "decode_with_length", "save_and_reload")
 BLANK = 10
 
 
@@ -321,3 +321,43 @@ def test_same_predictions(reference, capsys, tmp_path):
     other = keras.models.clone_model(model)
     with pytest.raises(AssertionError, match="differs from the trained model"):
         hooks.test_same_predictions(model, other, images)
+
+
+# --- decode_with_length ------------------------------------------------------------------------------------------
+
+def _decoder(*, length_head=True, digits_only=True, blanks_after=True, log=True):
+    """A decoder with one of the reference's parts left out."""
+    def decode(probabilities):
+        heads = sorted((n for n in probabilities if n.startswith("digit_")), key=lambda n: int(n[6:]))
+        logs = np.log(np.clip(np.stack([np.asarray(probabilities[n], float) for n in heads], axis=1), 1e-12, None))
+        classes = logs[:, :, :BLANK] if digits_only else logs
+        digits, best, blank = classes.argmax(axis=2), classes.max(axis=2), logs[:, :, BLANK]
+        count, positions = logs.shape[:2]
+        before = np.concatenate([np.zeros((count, 1)), np.cumsum(best, axis=1)], axis=1)
+        after = np.concatenate([np.cumsum(blank[:, ::-1], axis=1)[:, ::-1], np.zeros((count, 1))], axis=1)
+        scores = before + (after if blanks_after else 0)
+        if length_head:
+            scores = scores + np.log(np.clip(np.asarray(probabilities["length"], float), 1e-12, None))
+        chosen = scores.argmax(axis=1)
+        labels = np.where(np.arange(positions) < chosen[:, None], digits, BLANK)
+        value = scores.max(axis=1)
+        return labels, (value if log else np.exp(value))
+    return decode
+
+
+def test_decode_with_length(reference, capsys):
+    from course_lib import multidigit
+
+    passes(hooks.test_decode_with_length, reference["decode_with_length"], capsys, "decode_with_length")
+
+    def per_position_argmax(probabilities):
+        readings = multidigit.readings_from(probabilities)
+        return readings.labels, np.log(readings.confidence)
+
+    fails(hooks.test_decode_with_length, lambda p: None, "returned None")
+    fails(hooks.test_decode_with_length, lambda p: _decoder()(p)[0], "should return a tuple")
+    fails(hooks.test_decode_with_length, per_position_argmax, "a digit after a BLANK")
+    fails(hooks.test_decode_with_length, _decoder(length_head=False), "add log P\\(length\\)")
+    fails(hooks.test_decode_with_length, _decoder(digits_only=False), "digit after a BLANK")  # within L, BLANK
+    fails(hooks.test_decode_with_length, _decoder(log=False), "not the probability")
+    fails(hooks.test_decode_with_length, _decoder(blanks_after=False), "log P\\(BLANK\\) at every position")

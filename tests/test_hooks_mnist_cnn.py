@@ -16,7 +16,7 @@ from tests.conftest import REPO
 from tests.notebook_reference import fails, reference_namespace
 
 NOTEBOOK = REPO / "notebooks" / "03_mnist_cnn" / "mnist_cnn.ipynb"
-SOLUTION_CELLS = ("imports", "normalise_images", "add_channel_axis", "one_hot", "conv_output_size", "convolve2d",
+SOLUTION_CELLS = ("imports", "normalize_images", "add_channel_axis", "one_hot", "conv_output_size", "convolve2d",
                   "net_1", "train", "net_2", "net_augmented")
 
 
@@ -35,14 +35,14 @@ def keras_layers():
 
 # --- preparing the data ------------------------------------------------------------------------------
 
-def test_normalise_images(reference, capsys):
-    hooks.test_normalise_images(reference["normalise_images"])
-    assert "Public tests passed: normalise_images." in capsys.readouterr().out
-    fails(hooks.test_normalise_images, lambda x: None, "returned None")
-    fails(hooks.test_normalise_images, lambda x: x / 255, "float32")  # float64
-    fails(hooks.test_normalise_images, lambda x: (x.astype(np.float32) - 127.5) / 255, "0 should become 0.0")
-    fails(hooks.test_normalise_images, lambda x: x.astype(np.float32) / 256, "255 should become 1.0")
-    fails(hooks.test_normalise_images, lambda x: (x // 255).astype(np.float32), "convert to float before dividing")
+def test_normalize_images(reference, capsys):
+    hooks.test_normalize_images(reference["normalize_images"])
+    assert "Public tests passed: normalize_images." in capsys.readouterr().out
+    fails(hooks.test_normalize_images, lambda x: None, "returned None")
+    fails(hooks.test_normalize_images, lambda x: x / 255, "float32")  # float64
+    fails(hooks.test_normalize_images, lambda x: (x.astype(np.float32) - 127.5) / 255, "0 should become 0.0")
+    fails(hooks.test_normalize_images, lambda x: x.astype(np.float32) / 256, "255 should become 1.0")
+    fails(hooks.test_normalize_images, lambda x: (x // 255).astype(np.float32), "convert to float before dividing")
 
 
 def test_add_channel_axis(reference, capsys):
@@ -194,7 +194,13 @@ def test_net_augmented(reference, keras_layers, capsys):
 
     fails(hooks.test_net_augmented, reference["net_1"], "lacks RandomRotation, RandomTranslation, RandomZoom")
     fails(hooks.test_net_augmented, augmented_net_1(lambda: all_three()[:2]), "lacks RandomZoom")
-    fails(hooks.test_net_augmented, augmented_net_1(all_three, normalise=False), "no BatchNormalization")
+    fails(hooks.test_net_augmented, augmented_net_1(all_three, normalise=False), "has 0 BatchNormalization")
+
+    def augmenting_late(shape, classes):
+        model = augmented_net_1(all_three)(shape, classes)
+        return keras.Sequential([keras.Input(shape), *model.layers[3:5], *all_three(), *model.layers[5:]])
+
+    fails(hooks.test_net_augmented, augmenting_late, "augment the images first")
     fails(hooks.test_net_augmented, hand_made, "different answers for the same images")
 
 

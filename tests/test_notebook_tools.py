@@ -57,6 +57,22 @@ def test_record_outside_ipython_prints(capsys):
     assert capsys.readouterr().out.strip() == "x = 3.0000  (target ≥ 4: NOT met)"
 
 
+def test_a_fast_run_shows_the_full_mode_target_beside_its_figure(capsys):
+    """A pair (fast, full) applies the threshold of the mode; a fast run names the full mode's, the summary too."""
+    from course_lib.results import full_mode_target
+
+    course_lib.record("whole", 0.046, at_least=(None, 0.90), fast=True)
+    course_lib.record("whole", 0.93, at_least=(None, 0.90), fast=False)
+    course_lib.record("minutes", 31, at_most=(None, 30), fast=False, digits=0)
+    assert capsys.readouterr().out.splitlines() == ["whole = 0.0460  (fast mode; full mode: ≥ 0.9)",
+                                                    "whole = 0.9300  (target ≥ 0.9: met)",
+                                                    "minutes = 31  (target ≤ 30: NOT met)"]
+    assert full_mode_target({"fast": True, "full_at_least": 0.9, "full_at_most": None}) == "full mode: >= 0.9"
+    assert full_mode_target({"fast": False, "full_at_least": 0.9}) == ""
+    with pytest.raises(ValueError, match="fast=FAST_MODE"):
+        course_lib.record("whole", 0.5, at_least=(0.1, 0.9))
+
+
 def test_figures_are_rechecked_not_trusted():
     # A notebook cannot claim "passed": the runner recomputes it from value and threshold.
     notebook = {"cells": [{"outputs": [{"data": {MIME: {"name": "acc", "value": 0.5, "at_least": 0.9,

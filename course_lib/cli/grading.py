@@ -17,6 +17,15 @@ def _common(parser) -> None:
     parser.add_argument("--course", type=Path, metavar="DIR",
                         help="the nbgrader course folder (default: this repository, as admin/nbgrader_config.py "
                              "says); `course demo` grades in a scratch copy")
+    _db_url(parser)
+
+
+def _db_url(parser) -> None:
+    parser.add_argument("--db-url", metavar="URL", default=os.environ.get("COURSE_DB_URL") or None,
+                        help="the gradebook, as nbgrader's CourseDirectory.db_url: sqlite:////path/gradebook.db or "
+                             "postgresql+psycopg://USER@HOST:5432/DATABASE (default: $COURSE_DB_URL, else the "
+                             "config's, else gradebook.db in the course folder). Keep a password out of the command "
+                             "line, which every user of the machine can see: in ~/.pgpass, or in $COURSE_DB_URL")
 
 
 def register(commands) -> None:
@@ -79,11 +88,26 @@ def register(commands) -> None:
     grades.add_argument("--output", "-o", type=Path, metavar="FILE", help="write here (default: print)")
     grades.set_defaults(run=run_grades)
 
+    book = commands.add_parser("gradebook", help="the gradebook itself: move it to another database",
+                               description="Commands on the course's gradebook as a whole.")
+    actions = book.add_subparsers(dest="action", metavar="ACTION", required=True)
+    migrate = actions.add_parser(
+        "migrate", help="copy the whole gradebook into an empty database (e.g. SQLite to PostgreSQL)",
+        description="Copy every row of the gradebook (students, assignments, submissions, grades, comments) into "
+                    "the empty database at --to, in one transaction, then read both back and check that every "
+                    "table holds the same values. The source is left as it is; afterwards, grade with "
+                    "--db-url (or COURSE_DB_URL) set to the new one.")
+    migrate.add_argument("--to", required=True, metavar="URL", help="the empty database to copy into")
+    migrate.add_argument("--course", type=Path, metavar="DIR", help="the nbgrader course folder (default: this "
+                                                                     "repository)")
+    _db_url(migrate)
+    migrate.set_defaults(run=run_gradebook_migrate, exchange=None)
+
 
 def _config(args):
     from course_lib.grading import nbgrader_course
 
-    return nbgrader_course.load_config(exchange=args.exchange, root=args.course)
+    return nbgrader_course.load_config(exchange=args.exchange, root=args.course, db_url=args.db_url)
 
 
 def _say(message) -> None:
@@ -113,7 +137,7 @@ def run_autograde(args) -> int:
         raise CourseError("--workers must be at least 1")
     limits = Limits(wall=args.wall_clock, cpu=int(args.wall_clock), memory=int(args.memory * GIB),
                     cell=args.cell_timeout)
-    results = autograde(args.assignment, course_root=args.course, submissions=args.submissions,
+    results = autograde(args.assignment, course_root=args.course, submissions=args.submissions, db_url=args.db_url,
                         workers=args.workers, limits=limits,
                         sandbox_tool=args.sandbox, keep_work=args.keep_work, canary=not args.skip_canary,
                         say=_say)
@@ -126,6 +150,19 @@ def run_autograde(args) -> int:
     failed = sum(not r.ok for r in results)
     if failed:
         _say(f"course: {failed} of {len(results)} submission(s) could not be graded (scored 0; reasons above)")
+    return 0
+
+
+def run_gradebook_migrate(args) -> int:
+    from course_lib.grading import gradebook_copy, nbgrader_course
+
+    source = nbgrader_course.db_url(_config(args))
+    target = nbgrader_course.checked_url(args.to)
+    migrated = gradebook_copy.migrate(source, target)
+    _say(f"gradebook: {migrated.total} rows copied from {gradebook_copy.shown(source)} to "
+         f"{gradebook_copy.shown(target)} and checked, table by table: "
+         + ", ".join(f"{name} {count}" for name, count in migrated.rows.items()))
+    _say(f"grade with --db-url {gradebook_copy.shown(target)} (or COURSE_DB_URL) from now on")
     return 0
 
 

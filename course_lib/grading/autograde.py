@@ -35,7 +35,7 @@ from pathlib import Path
 from course_lib import progress
 from course_lib.errors import CourseError
 from course_lib.grading import canary as canary_check
-from course_lib.grading import cell_errors, nbgrader_course, reference_outputs, sandbox
+from course_lib.grading import cell_errors, gradebook_copy, nbgrader_course, reference_outputs, sandbox
 from course_lib.grading.repair import RepairError, repair
 from course_lib.project import prepare_for_grading
 
@@ -68,11 +68,12 @@ class Job:
     student: str
     submission: Path
     scratch: Path
-    snapshot: Path
+    snapshot: bytes  # the assignment's definition as a SQLite gradebook (gradebook_copy.assignment_snapshot)
     source: Path
     student_version: Path
     spec: str
     course_id: str
+    extension: float | None = None  # seconds of extension the student has in the course's gradebook
 
 
 def find_submissions(folder: Path, assignment: str) -> dict[str, Path]:
@@ -107,7 +108,8 @@ class CanaryFailed(CourseError):
 
 
 def autograde(assignment: str, *, repository: Path | None = None, course_root: Path | None = None,
-              submissions: Path | None = None, workers: int = 1, limits: sandbox.Limits | None = None,
+              submissions: Path | None = None, db_url: str | None = None, workers: int = 1,
+              limits: sandbox.Limits | None = None,
               sandbox_tool: str = "auto", keep_work: bool = False, canary: bool = True,
               say=print) -> list[Result]:
     """Grade every submission of ``assignment``; return one Result per student, in name order.
@@ -121,7 +123,7 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
     """
     limits = limits or sandbox.Limits()
     os.environ.setdefault("NBFORMAT_VALIDATOR", "fastjsonschema")  # nbformat validates each notebook often
-    config = nbgrader_course.load_config(repository, root=course_root)
+    config = nbgrader_course.load_config(repository, root=course_root, db_url=db_url)
     course = nbgrader_course.course_folder(config)
     sources = sorted((nbgrader_course.source_folder(config) / assignment).glob("*.ipynb"))
     if not sources:
@@ -143,13 +145,14 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
-    snapshot = work / "gradebook-snapshot.db"
-    shutil.copy2(course / "gradebook.db", snapshot)
+    snapshot = gradebook_copy.assignment_snapshot(nbgrader_course.db_url(config), assignment,
+                                                  config.CourseDirectory.course_id)
+    extensions = _extensions(config, assignment)
 
     def job(student: str, folder: Path) -> Job:
         return Job(assignment, student, folder, work / student, snapshot, sources[0].parent, release,
                    sandbox.make_spec(_kernels_folder(), limits, tool=tool).to_json(),
-                   config.CourseDirectory.course_id)
+                   config.CourseDirectory.course_id, extensions.get(student))
 
     jobs = [job(student, folder) for student, folder in found.items()]
     manual = manual_points(sources[0].parent)
@@ -228,7 +231,7 @@ def _kernels_folder() -> Path:
 def _in_gradebook(config, assignment: str) -> bool:
     from nbgrader.api import MissingEntry
 
-    if not (nbgrader_course.course_folder(config) / "gradebook.db").exists():
+    if not nbgrader_course.gradebook_exists(config):
         return False
     with nbgrader_course.gradebook(config) as book:
         try:
@@ -236,6 +239,24 @@ def _in_gradebook(config, assignment: str) -> bool:
             return True
         except MissingEntry:
             return False
+
+
+def _extensions(config, assignment: str) -> dict[str, float]:
+    """``{student: seconds}`` of the extensions granted in the course's gradebook for ``assignment``."""
+    with nbgrader_course.gradebook(config) as book:
+        return {s.student.id: s.extension.total_seconds() for s in book.find_assignment(assignment).submissions
+                if s.extension}
+
+
+def _give_extension(gradebook: Path, job: Job) -> None:
+    """The student's extension, into the scratch gradebook: nbgrader's late penalty counts from it."""
+    import datetime
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{gradebook}", job.course_id) as book:
+        book.update_or_create_submission(job.assignment, job.student,
+                                         extension=datetime.timedelta(seconds=job.extension))
 
 
 # --- running the jobs ---------------------------------------------------------------------------------------
@@ -354,7 +375,9 @@ def _prepare(job: Job) -> list[str]:
     shutil.copytree(job.submission, submitted, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     source_copy = course / "source" / job.assignment
     shutil.copytree(job.source, source_copy, ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
-    shutil.copy2(job.snapshot, course / "gradebook.db")
+    (course / "gradebook.db").write_bytes(job.snapshot)
+    if job.extension:
+        _give_extension(course / "gradebook.db", job)
     repairs = []
     for source in sorted(job.source.glob("*.ipynb")):
         notebook = submitted / source.name

@@ -12,7 +12,8 @@ def release(config, assignment: str, say=print) -> list[Path]:
     """Build the student version (``generate_assignment --force``), check it, release it to the exchange."""
     released, problems = student_version.build(config, assignment)
     if problems:
-        raise CourseError(f"not released: the student version of {assignment} leaks: " + "; ".join(problems))
+        raise CourseError(f"not released: the student version of {assignment} is not fit to release: "
+                          + "; ".join(problems))
     say(f"{assignment}: student version built and checked ({len(released)} notebook(s), no solutions, "
         "no hidden tests)")
     _exchange_ready(config)

@@ -1,4 +1,5 @@
-"""Checking a student version: no solution code and no hidden tests may leak into it."""
+"""Checking a student version: no solution code and no hidden tests may leak into it, and nothing a
+student must read may be lost from it (nbgrader blanks a solution markdown cell whole)."""
 
 from __future__ import annotations
 
@@ -52,11 +53,50 @@ def leaks(source_notebook: Path, student_notebook: Path) -> list[str]:
     return problems
 
 
+HEADING = re.compile(r"^#{1,6}[ \t]+\S.*$", re.M)
+
+
+def _is_written_answer(cell) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(meta.get("grade") and meta.get("solution"))
+
+
+def _asks(cell) -> bool:
+    """A locked markdown cell that asks something (a question mark): what a written answer needs above it."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "markdown" and bool(meta.get("locked")) and "?" in cell.source
+
+
+def unasked(source_notebook: Path, student_notebook: Path) -> list[str]:
+    """What the student version loses of the text: empty when every question and heading reaches the student.
+
+    nbgrader replaces a solution markdown cell whole with "YOUR ANSWER HERE", so a question or a heading
+    written in the answer cell never reaches the student. Every written answer (a graded solution cell)
+    must follow a locked markdown cell that asks a question, and every heading of the source notebook
+    must appear in the student version.
+    """
+    student = nbformat.read(student_notebook, as_version=4)
+    problems = []
+    for number, cell in enumerate(student.cells):
+        if _is_written_answer(cell) and (number == 0 or not _asks(student.cells[number - 1])):
+            problems.append(f"cell {number} ({grade_id(cell)}): a written answer with no locked question above it "
+                            "(put the question in a locked markdown cell of its own, the answer cell below it)")
+    shown = {line.strip() for cell in student.cells if cell.cell_type == "markdown"
+             for line in HEADING.findall(cell.source)}
+    source = nbformat.read(source_notebook, as_version=4)
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            problems += [f"heading lost in the student version ({grade_id(cell)}): {line.strip()}"
+                         for line in HEADING.findall(cell.source) if line.strip() not in shown]
+    return problems
+
+
 def build(config, assignment: str) -> tuple[list[Path], list[str]]:
     """Build the student version of ``assignment`` and check it against the source.
 
     Returns ``(student notebooks, problems)``; problems name every missing
-    notebook and every leaked solution or hidden-test line.
+    notebook, every leaked solution or hidden-test line, and every question or
+    heading the student would not see (``unasked``).
     """
     from course_lib.grading import nbgrader_course, reference_outputs
 
@@ -68,6 +108,7 @@ def build(config, assignment: str) -> tuple[list[Path], list[str]]:
             problems.append(f"{source.name} is missing from the student version")
         else:
             problems += [f"{source.name}: {leak}" for leak in leaks(source, by_name[source.name])]
+            problems += [f"{source.name}: {lost}" for lost in unasked(source, by_name[source.name])]
     problems += reference_outputs.strays(nbgrader_course.source_folder(config) / assignment)
     return released, problems
 
@@ -95,7 +136,7 @@ def build_into(destination: Path, names=None) -> list[Path]:
         for name in names:
             released, problems = build(config, name)
             if problems:
-                raise CourseError(f"the student version of {name} leaks: " + "; ".join(problems))
+                raise CourseError(f"the student version of {name} is not fit to release: " + "; ".join(problems))
             target = destination / name
             if target.exists():
                 shutil.rmtree(target)
