@@ -199,7 +199,7 @@ def show_class_samples(images, labels, class_names, *, per_class: int = 10, seed
     return figure
 
 
-def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
+def show_color_pixel_grid(image, title: str | None = None, *, ax=None):
     """One colour image (H, W, 3), uint8 or floats in [0, 1], drawn pixel by pixel with a line at every pixel edge.
 
     The colour counterpart of ``show_pixel_grid`` (which writes each grayscale value in its pixel: three
@@ -209,7 +209,7 @@ def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
 
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"show_colour_pixel_grid draws one colour image (H, W, 3), got shape {image.shape}")
+        raise ValueError(f"show_color_pixel_grid draws one colour image (H, W, 3), got shape {image.shape}")
     rows, columns = image.shape[:2]
     if ax is None:
         _, ax = plt.subplots(figsize=(0.15 * columns + 1, 0.15 * rows + 1))

@@ -507,15 +507,15 @@ def test_predictions_file(tmp_path, capsys):
           "gets 0.8000 of the 400 test images right, below the target 0.85")
 
 
-def test_show_colour_pixel_grid():
+def test_show_color_pixel_grid():
     """The notebook's first look at a photo: a colour image on its pixel grid (course_lib.plotting)."""
     from course_lib import plotting
 
     image = np.zeros((6, 5, 3), np.uint8)
     image[1, 2] = (255, 0, 0)
-    ax = plotting.show_colour_pixel_grid(image, "airplane (class 0)")
+    ax = plotting.show_color_pixel_grid(image, "airplane (class 0)")
     assert ax.get_title() == "airplane (class 0)"
     assert ax.images[0].get_array().shape == (6, 5, 3)
     assert len(ax.get_xticks(minor=True)) == 6 and len(ax.get_yticks(minor=True)) == 7  # a line at every pixel edge
     with pytest.raises(ValueError, match="one colour image"):
-        plotting.show_colour_pixel_grid(np.zeros((6, 5)))
+        plotting.show_color_pixel_grid(np.zeros((6, 5)))
