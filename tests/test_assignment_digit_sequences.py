@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 NAME = "05_digit_sequences"
 SOURCE = REPO / "notebooks" / NAME / "digit_sequences.ipynb"
 FUNCTIONS = ("sequence_labels", "per_digit_accuracy", "whole_sequence_accuracy", "head_targets", "build_model",
-             "sequence_confidence", "coverage_at_accuracy", "save_and_reload")
+             "sequence_confidence", "coverage_at_accuracy", "decode_with_length", "save_and_reload")
 WRITTEN = ("synthetic_answer", "training_answer", "approach_answer", "architecture_answer")
 
 
@@ -45,7 +45,7 @@ def test_student_version_asks_for_every_function_and_answer(demo_run):
 
 def test_demo_row_and_blank_copy_graded_cell_by_cell(demo_run):
     row = demo_run.row(NAME)
-    assert "13 / 13" in row and "0 / 13" in row and "whole_sequence_accuracy=" in row
+    assert "15 / 15 (+5 manual)" in row and "0 / 15 (+5 manual)" in row and "whole_sequence_accuracy=" in row
     grades = demo_run.grades(NAME, "blank")
     assert len(grades) == len(FUNCTIONS) + len(WRITTEN)  # a test cell per function, and the written answers
     assert set(grades.values()) == {0}
@@ -63,7 +63,8 @@ def test_reference_run_keeps_splits_apart_and_records_its_figures(demo_run, assi
         assert "GlyphPool(MNIST test digits: 10,000 images 28x28)" in text
         assert "GlyphPool(MNIST training digits: 4,500 images 28x28)" in text
     figures = {figure["name"]: figure for figure in figures_in(notebook)}
-    assert set(figures) == {"whole_sequence_accuracy", "per_digit_accuracy", "training_minutes", "coverage_at_98"}
+    assert set(figures) == {"whole_sequence_accuracy", "per_digit_accuracy", "training_minutes", "coverage_at_98",
+                            "decoded_whole_sequence_accuracy", "decoded_coverage_at_98"}
     assert all(figure["passed"] for figure in figures.values()), figures
     assert figures["per_digit_accuracy"]["value"] > figures["whole_sequence_accuracy"]["value"]
 
