@@ -83,7 +83,8 @@ def test_student_version_asks_for_every_function_and_hides_the_hidden_tests(demo
     assert text.count("raise NotImplementedError()") == 10  # one per function (and one for the training choices)
     assert "YOUR ANSWER HERE" in text  # the written answer
     for hidden in ("tests.check_overfits(overfit_tiny_batch, classes=3", "_accuracy = predictions_file.accuracy(",
-                   "tests.check_whitening(patch_whitening, x_train[:200]", "def conv_block", "np.linalg.eigh(patches.T @ patches"):
+                   "tests.check_whitening(patch_whitening, x_train[:200]", "def conv_block",
+                   "np.linalg.eigh(patches.T @ patches"):   # the text names np.linalg.eigh, the solution's line stays
         assert hidden not in text, hidden
     # The question of every exercise reaches the student, in a locked cell above it.
     notebook = nbformat.read(student, as_version=4)
