@@ -20,7 +20,7 @@ SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 # Only what the wheel is built from. pyproject.toml packages course_lib and problem_unittests
 # (with course_lib/assets/custom.css, the course style, a copy of admin/custom.css).
-COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md /opt/course/
+COPY --chown="${NB_UID}:${NB_GID}" pyproject.toml README.md LICENSE /opt/course/
 COPY --chown="${NB_UID}:${NB_GID}" course_lib /opt/course/course_lib
 COPY --chown="${NB_UID}:${NB_GID}" problem_unittests /opt/course/problem_unittests
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /tmp/wheels /opt/course

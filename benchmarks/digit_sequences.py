@@ -75,7 +75,7 @@ def naive_sequences(pool, count: int, style, seed: int = 0) -> np.ndarray:
 
 
 def builder_figures() -> dict:
-    from course_lib import sequences
+    from course_lib.digit_sequences import sequences
 
     pools = sequences.mnist_pools(validation=500)
     style = sequences.SequenceStyle()

@@ -44,7 +44,7 @@ def measure_one() -> float:
     """Sequences per second of assignment 5's training loop, in this interpreter."""
     import keras
 
-    from course_lib import multidigit, sequences
+    from course_lib.digit_sequences import multidigit, sequences
 
     pools = sequences.mnist_pools(validation=500)
     style = sequences.SequenceStyle(placement="left")

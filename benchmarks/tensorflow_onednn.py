@@ -50,7 +50,7 @@ def build(name: str):
     """The model ``name`` of MODELS, compiled, and a function making (images, targets) of a given count."""
     import keras
 
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)

@@ -1,9 +1,10 @@
-"""Duplicate images across and within datasets (assignment 1, notMNIST curation).
+"""Duplicate images across and within datasets, and labels a model doubts (assignment 1, notMNIST curation).
 
 >>> from course_lib import curation
 >>> in_train = curation.exact_duplicates(x_test, x_train)        # (N_test,) bool      # doctest: +SKIP
 >>> close = curation.near_duplicates(x_test, x_train)            # <= 2 pixels differ  # doctest: +SKIP
 >>> x_clean = x_train[~curation.duplicates_within(x_train)]      # first copies kept   # doctest: +SKIP
+>>> p = curation.out_of_fold_probabilities(x_train, y_train)     # (N, 10), held out   # doctest: +SKIP
 
 Images are arrays of shape (N, ...) of any numeric dtype (uint8, or float32
 normalised as ``(x - 127.5) / 255``); each image is flattened to one row of
@@ -325,3 +326,46 @@ def near_duplicate_pairs(a: np.ndarray, b: np.ndarray, *, max_different_pixels: 
     ib = rows_b[start_b[ub[pair]] + offset % size_b[ub[pair]]]
     order = np.lexsort((ib, ia))
     return ia[order].astype(np.int64), ib[order].astype(np.int64)
+
+
+# --------------------------------------------------------------------------- labels a model doubts
+
+def out_of_fold_probabilities(images, labels, *, folds: int = 2, epochs: int = 10, classes: int = 10,
+                              seed: int = 0) -> np.ndarray:
+    """Each image's class probabilities from a softmax regression that never saw it (k-fold cross-prediction).
+
+    Inputs:
+    - images: array of shape (N, ...), normalised floats (e.g. (N, 28, 28) float32 in [-0.5, 0.5])
+    - labels: int array of shape (N,), in 0..classes-1
+    - folds: the images are split at random (seeded) into this many parts; each part's probabilities come
+      from a model trained on the other parts
+    - epochs: training epochs of each model (``course_lib.numpy_softmax``: minibatch SGD, batches of 256,
+      learning rate 0.1 decaying by 0.8 an epoch, momentum 0.9)
+    Returns float32 of shape (N, classes), each row summing to 1. Why out of fold: a model asked about the
+    images it was trained on has learned their labels, the wrong ones too; one that never saw an image judges
+    its label on what the other images taught it. About a second for 14,000 notMNIST images; NumPy only,
+    deterministic for a given seed.
+    """
+    from course_lib import numpy_softmax
+
+    rows = numpy_softmax.flatten(images)
+    labels = np.asarray(labels)
+    if isinstance(folds, bool) or not isinstance(folds, (int, np.integer)) or folds < 2:
+        raise ValueError(f"folds must be an integer >= 2 (each image is judged by a model trained without it), "
+                         f"got {folds!r}")
+    if labels.shape != (len(rows),):
+        raise ValueError(f"labels has shape {labels.shape}: expected ({len(rows)},), one label per image")
+    if len(rows) < folds:
+        raise ValueError(f"{len(rows)} images cannot be split into {folds} folds")
+    order = np.random.default_rng(seed).permutation(len(rows))
+    probabilities = np.zeros((len(rows), classes), np.float32)
+    for fold in range(folds):
+        held_out = np.sort(order[fold::folds])
+        trained_on = np.setdiff1d(order, held_out)
+        run = numpy_softmax.train(rows[trained_on], labels[trained_on], num_classes=classes, epochs=epochs,
+                                  learning_rate=0.1, momentum=0.9, decay_rate=0.8, seed=seed + fold, progress=False)
+        weights, biases = run.params
+        for start in range(0, len(held_out), _CHUNK_ROWS):
+            part = held_out[start:start + _CHUNK_ROWS]
+            probabilities[part] = numpy_softmax.softmax(rows[part] @ weights + biases)
+    return probabilities

@@ -20,13 +20,13 @@ notMNIST images is a few hundred matrix products of (256, 784) by (784, 10).
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
-
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from course_lib.progress import bar as progress_bar
+from course_lib import numpy_network
+from course_lib.numpy_network import Run
+
+__all__ = ["Run", "exponential_decay", "flatten", "loss_and_gradient", "momentum_update", "one_hot", "predict",
+           "relative_error", "softmax", "train"]
 
 
 def softmax(scores) -> np.ndarray:
@@ -108,24 +108,11 @@ def predict(inputs, weights, biases, batch_size: int = 8192) -> np.ndarray:
                            for i in range(0, len(rows), batch_size)] or [np.zeros(0, np.int64)])
 
 
-@dataclass
-class Run:
-    """A trained model and its curves: params = [weights (D, K), biases (K,)].
-
-    history: per epoch, "loss" (mean training loss over the epoch's batches), "learning_rate" (at the
-    epoch's end) and, with a validation set, "val_accuracy". seconds: training time (validation included).
-    """
-
-    params: list
-    history: dict = field(default_factory=dict)
-    seconds: float = 0.0
-
-
 def train(inputs, labels, *, valid=None, num_classes: int = 10, epochs: int = 10, batch_size: int = 256,
           learning_rate: float = 0.1, momentum: float = 0.0, decay_rate: float = 1.0, decay_steps: int | None = None,
           l2: float = 0.0, initial=None, seed: int = 0, gradient=None, update=None, schedule=None,
           threads: int | None = 1, progress: bool = True) -> Run:
-    """Minibatch SGD on softmax regression; returns a ``Run``.
+    """Minibatch SGD on softmax regression; returns a ``Run`` (params = [weights (D, K), biases (K,)]).
 
     inputs: (N, D) or images (N, H, W), floats (kept as float32); labels: (N,) ints in 0..num_classes-1.
     valid: optional (inputs, labels), scored after every epoch.
@@ -142,51 +129,27 @@ def train(inputs, labels, *, valid=None, num_classes: int = 10, epochs: int = 10
     threads: BLAS threads while training (None: the library's default). One is the fastest for these small
         products, and by far when other programs share the cores (measured: 0.4 ms against 8.7 ms a step
         with two threads on a busy 2-core machine).
+    The loop itself is ``course_lib.numpy_network.train``, which trains any list of arrays.
     """
     rows = flatten(inputs)
-    labels = np.asarray(labels)
-    if rows.ndim != 2 or len(rows) != len(labels) or len(rows) == 0:
-        raise ValueError(f"expected inputs (N, D) and labels (N,), got {np.shape(inputs)} and {labels.shape}")
-    if batch_size < 1 or epochs < 0:
-        raise ValueError(f"batch_size must be at least 1 and epochs at least 0, got {batch_size} and {epochs}")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"labels must be in 0..{num_classes - 1}, got {labels.min()}..{labels.max()}")
-    eye = np.eye(num_classes, dtype=np.float32)  # eye[labels]: one-hot rows
     rng = np.random.default_rng(seed)
     if initial is None:
-        params = [(rng.standard_normal((rows.shape[1], num_classes)) * 0.01).astype(np.float32),
-                  np.zeros(num_classes, np.float32)]
-    else:
-        params = [np.array(p, dtype=np.float32) for p in initial]
-    velocities = [np.zeros_like(p) for p in params]
-    steps_per_epoch = -(-len(rows) // batch_size)
-    decay_steps = decay_steps or steps_per_epoch
-    gradient = gradient or loss_and_gradient
+        initial = [(rng.standard_normal((rows.shape[1], num_classes)) * 0.01).astype(np.float32),
+                   np.zeros(num_classes, np.float32)]
+    decay_steps = decay_steps or -(-len(rows) // max(batch_size, 1))  # one epoch (train refuses batch_size < 1)
+    linear_gradient = gradient or loss_and_gradient
+
+    def gradient(inputs, params, targets, l2):
+        loss, grad_weights, grad_biases = linear_gradient(inputs, params[0], params[1], targets, l2)
+        return loss, [grad_weights, grad_biases]
+
     if update is None:
         def update(params, grads, velocities, rate):
             return momentum_update(params, grads, velocities, rate, momentum)
     if schedule is None:
         def schedule(step):
             return exponential_decay(learning_rate, step, decay_rate, decay_steps)
-    valid_rows, valid_labels = (flatten(valid[0]), np.asarray(valid[1])) if valid is not None else (None, None)
-    history = {"loss": [], "learning_rate": []}
-    if valid is not None:
-        history["val_accuracy"] = []
-    start, step = time.perf_counter(), 0
-    with threadpool_limits(limits=threads, user_api="blas"):
-        for _ in progress_bar(range(epochs), desc="epochs", unit="epoch", show=progress):
-            order = rng.permutation(len(rows))
-            total = 0.0
-            for first in range(0, len(rows), batch_size):
-                batch = order[first:first + batch_size]
-                rate = schedule(step)
-                loss, grad_w, grad_b = gradient(rows[batch], params[0], params[1], eye[labels[batch]], l2)
-                params, velocities = update(params, [grad_w, grad_b], velocities, rate)
-                params = [np.asarray(p, dtype=np.float32) for p in params]
-                total += float(loss) * len(batch)
-                step += 1
-            history["loss"].append(total / len(rows))
-            history["learning_rate"].append(float(schedule(step)))
-            if valid is not None:
-                history["val_accuracy"].append(float((predict(valid_rows, *params) == valid_labels).mean()))
-    return Run(params, history, time.perf_counter() - start)
+    return numpy_network.train(rows, labels, initial, gradient=gradient, update=update, schedule=schedule,
+                               predict=lambda rows, params: predict(rows, *params), valid=valid,
+                               num_classes=num_classes, epochs=epochs, batch_size=batch_size, l2=l2, seed=rng,
+                               threads=threads, progress=progress)

@@ -372,7 +372,7 @@ def _shared_convolution(model, convolutions, images, outputs) -> bool:
 def test_save_and_reload(save_and_reload) -> None:
     import keras
 
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     keras.utils.set_random_seed(5)
     model = multidigit.build_model((16, 32, 1), filters=(4,), dense=8, max_digits=2)

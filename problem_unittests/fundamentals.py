@@ -182,19 +182,19 @@ def test_cross_entropy_from_scores(cross_entropy_from_scores) -> None:
 
 # --- Part 3: numbers on a computer ------------------------------------------------------------------------------
 
-def test_standardise(standardise) -> None:
+def test_standardize(standardize) -> None:
     rng = np.random.default_rng(3)
     train = (rng.normal(0.2, 0.3, (40, 6, 6))).astype(np.float32)
     test = (rng.normal(-0.1, 0.15, (12, 6, 6))).astype(np.float32)
     before_train, before_test = train.copy(), test.copy()
-    result = _call(standardise, train, test, name="standardise")
+    result = _call(standardize, train, test, name="standardize")
     check(isinstance(result, (tuple, list)) and len(result) == 2,
-          "standardise(train, test) should return a tuple with one array per argument: (train, test)")
+          "standardize(train, test) should return a tuple with one array per argument: (train, test)")
     new_train, new_test = result
-    check_array(new_train, name="standardise", shape=train.shape, dtype_kind="f")
-    check_array(new_test, name="standardise", shape=test.shape, dtype_kind="f")
+    check_array(new_train, name="standardize", shape=train.shape, dtype_kind="f")
+    check_array(new_test, name="standardize", shape=test.shape, dtype_kind="f")
     check(np.array_equal(train, before_train) and np.array_equal(test, before_test),
-          "standardise changed its inputs: return new arrays")
+          "standardize changed its inputs: return new arrays")
     check(new_train.dtype == np.float32 and new_test.dtype == np.float32,
           f"keep float32 (half the memory of float64), got {new_train.dtype} and {new_test.dtype}")
     check(abs(float(new_train.mean())) < 1e-4 and abs(float(new_train.std()) - 1) < 1e-3,
@@ -204,28 +204,41 @@ def test_standardise(standardise) -> None:
     mean, std = float(train.mean()), float(train.std())
     own = (test - test.mean()) / test.std()
     check(not np.allclose(new_test, own, atol=1e-4),
-          "the test images were standardised with their OWN mean and standard deviation: compute both on the "
+          "the test images were standardized with their OWN mean and standard deviation: compute both on the "
           "TRAINING images only, and apply those same two numbers to every other set")
     per_pixel = (test - train.mean(axis=0)) / train.std(axis=0)
     check(not np.allclose(new_test, per_pixel, atol=1e-4),
           "use one mean and one standard deviation over ALL the pixels of the training images (not one per pixel)")
     check(np.allclose(new_test, (test - mean) / std, atol=1e-4),
           "the test images should become (test - mean of train) / (standard deviation of train)")
-    three = _call(standardise, train, test, test[:3], name="standardise")
+    valid = test[:3] + 0.25
+    three = _call(standardize, train, valid, test, name="standardize")
     check(isinstance(three, (tuple, list)) and len(three) == 3,
-          "standardise(train, valid, test) should return three arrays: one per argument")
-    passed("standardise")
+          "standardize(train, valid, test) should return three arrays: one per argument")
+    check(all(np.shape(result) == np.shape(images) for result, images in zip(three, (train, valid, test))),
+          "standardize(train, valid, test) should return arrays of the shapes of train, valid and test, in that order")
+    check(all(np.allclose(result, (images - mean) / std, atol=1e-4)
+              for result, images in zip(three[1:], (valid, test))),
+          "standardize(train, valid, test): EVERY set after the first becomes (set - mean of train) / (standard "
+          "deviation of train), the last one too")
+    passed("standardize")
 
 
-def test_init_weights(init_weights) -> None:
-    result = _call(init_weights, 300, 200, 0.05, 1, name="init_weights")
-    check(isinstance(result, (tuple, list)) and len(result) == 2, "init_weights should return (weights, biases)")
+def _initial(function, name: str, n_in: int, n_out: int, *args) -> tuple[np.ndarray, np.ndarray]:
+    """``function(n_in, n_out, *args)`` returned float32 (weights (n_in, n_out), zero biases (n_out,))."""
+    result = _call(function, n_in, n_out, *args, name=name)
+    check(isinstance(result, (tuple, list)) and len(result) == 2, f"{name} should return (weights, biases)")
     weights, biases = result
-    check_array(weights, name="init_weights (weights)", shape=(300, 200), dtype_kind="f")
-    check_array(biases, name="init_weights (biases)", shape=(200,), dtype_kind="f")
+    check_array(weights, name=f"{name} (weights)", shape=(n_in, n_out), dtype_kind="f")
+    check_array(biases, name=f"{name} (biases)", shape=(n_out,), dtype_kind="f")
     check(weights.dtype == np.float32 and biases.dtype == np.float32,
           f"use float32 for the weights and biases, got {weights.dtype} and {biases.dtype}")
     check(not np.any(biases), "the biases should start at zero")
+    return weights, biases
+
+
+def test_init_weights(init_weights) -> None:
+    weights, biases = _initial(init_weights, "init_weights", 300, 200, 0.05, 1)
     check(abs(float(weights.mean())) < 0.002,
           f"the weights should have mean 0, got {float(weights.mean()):.4f}: draw them from a normal distribution "
           "centred on 0")
@@ -318,7 +331,21 @@ def test_loss_and_gradient(loss_and_gradient) -> None:
           "term adds 2 * l2 * weights to the gradient")
     check(np.allclose(grad_biases2, grad_biases, atol=1e-10),
           "with L2, the bias gradient should not change: the biases are not penalised")
+    loss32, *grads32 = _call(loss_and_gradient, *(a.astype(np.float32) for a in (inputs, weights, biases, targets)),
+                             l2, name="loss_and_gradient")
+    _check_float32_out("loss_and_gradient", loss32, grads32, l2)
     passed("loss_and_gradient")
+
+
+def _check_float32_out(name: str, loss, grads, l2: float) -> None:
+    """What ``name`` returned for float32 arrays (and a Python float l2): a finite loss and float32 gradients."""
+    dtypes = [str(np.asarray(g).dtype) for g in grads]
+    check(loss is not None and np.isfinite(float(loss)), f"{name} on float32 inputs gave the loss {loss}")
+    check(all(d == "float32" for d in dtypes),
+          f"{name} on float32 inputs (with l2={l2}) returned gradients of dtypes {', '.join(dtypes)}: float32 in, "
+          "float32 out (training computes in float32, twice as fast as in float64). Keep the dtype of the inputs: "
+          "no .astype(float) or np.float64(...), and no float64 arrays of your own (np.eye(k), np.zeros(n) without "
+          "a dtype) in the computation")
 
 
 def test_numerical_gradient(numerical_gradient) -> None:
@@ -493,6 +520,10 @@ def test_build_network(build_network) -> None:
           f"[(16, 32), (32,), (32, 4), (4,)]; this one has {shapes}")
     _check_probabilities(plain, inputs, 4, "build_network")
     _check_compiled_loss(plain, inputs, labels, "build_network")
+    again = _call(build_network, 16, 4, hidden_units=32, l2=0.0, dropout=0.0, seed=1, name="build_network")
+    check(all(np.array_equal(a, b) for a, b in zip(again.get_weights(), plain.get_weights())),
+          "two networks built with seed=1 start from different weights: call keras.utils.set_random_seed(seed) "
+          "first, before making any layer")
     check(np.allclose(_predict(plain, inputs, training=True), _predict(plain, inputs), atol=1e-6),
           "with dropout=0.0 the network should behave the same in training and at inference: add Dropout only "
           "when dropout > 0")
@@ -521,6 +552,266 @@ def test_build_network(build_network) -> None:
                                  "weights of BOTH Dense layers (kernel_regularizer=keras.regularizers.L2(l2)), "
                                  f"{penalty:.4f} here") from None
     passed("build_network")
+
+
+# --- Part 7: a hidden layer by hand --------------------------------------------------------------------------------
+
+def _two_layer_problem(seed: int = 10, n: int = 6, d: int = 5, m: int = 4, k: int = 3):
+    """inputs (n, d), params [w1 (d, m), b1 (m,), w2 (m, k), b2 (k,)] and one-hot targets (n, k), float64.
+
+    Redrawn until every hidden pre-activation is at least 0.05 from 0 (a ReLU kink spoils centred differences)
+    and both signs occur, in the hidden layer and in the scores.
+    """
+    rng = np.random.default_rng(seed)
+    while True:
+        inputs = rng.normal(size=(n, d))
+        params = [rng.normal(0, 0.7, (d, m)), rng.normal(0, 0.3, m), rng.normal(0, 0.7, (m, k)), rng.normal(0, 0.3, k)]
+        before = inputs @ params[0] + params[1]
+        scores = np.maximum(before, 0) @ params[2] + params[3]
+        if np.abs(before).min() > 0.05 and (before < 0).any() and (before > 0).any() and (scores < 0).any():
+            return inputs, params, np.eye(k)[rng.integers(0, k, n)]
+
+
+def _reference_two_layer(inputs, params, targets, l2=0.0, *, relu_mask=True):
+    """(loss, [grad_w1, grad_b1, grad_w2, grad_b2]) of the two-layer network, in float64."""
+    w1, b1, w2, b2 = params
+    before = inputs @ w1 + b1
+    hidden = np.maximum(before, 0)
+    scores = hidden @ w2 + b2
+    probabilities = _reference_softmax(scores)
+    loss = float(-np.mean(np.sum(targets * np.log(probabilities), axis=1))) + l2 * float(np.sum(w1 ** 2) +
+                                                                                       np.sum(w2 ** 2))
+    grad_scores = (probabilities - targets) / len(inputs)
+    grad_hidden = grad_scores @ w2.T
+    if relu_mask:
+        grad_hidden = grad_hidden * (before > 0)
+    return loss, [inputs.T @ grad_hidden + 2 * l2 * w1, grad_hidden.sum(axis=0), hidden.T @ grad_scores + 2 * l2 * w2,
+                  grad_scores.sum(axis=0)]
+
+
+PARAM_NAMES = ("w1", "b1", "w2", "b2")
+
+
+def test_two_layer_forward(two_layer_forward) -> None:
+    inputs, params, _ = _two_layer_problem(seed=10)
+    before_inputs, before_params = inputs.copy(), [p.copy() for p in params]
+    result = _call(two_layer_forward, inputs, params, name="two_layer_forward")
+    check(isinstance(result, (tuple, list)) and len(result) == 2,
+          "two_layer_forward should return a tuple (scores, hidden)")
+    scores, hidden = result
+    if np.shape(scores) == (6, 4) and np.shape(hidden) == (6, 3):
+        raise PublicTestFailure("two_layer_forward returned (hidden, scores): return (scores, hidden), in that order")
+    check_array(scores, name="two_layer_forward (scores)", shape=(6, 3), dtype_kind="f")
+    check_array(hidden, name="two_layer_forward (hidden)", shape=(6, 4), dtype_kind="f")
+    check(np.array_equal(inputs, before_inputs) and all(np.array_equal(p, b) for p, b in zip(params, before_params)),
+          "two_layer_forward changed its inputs or parameters")
+    w1, b1, w2, b2 = params
+    before = inputs @ w1 + b1
+    check(hidden.min() >= 0,
+          "hidden has negative values: it is the output of the ReLU, hidden = max(0, inputs @ w1 + b1) "
+          "(np.maximum(..., 0))")
+    check(not np.allclose(hidden, np.maximum(inputs @ w1, 0)),
+          "the first layer's biases are missing: hidden = max(0, inputs @ w1 + b1)")
+    check(np.allclose(hidden, np.maximum(before, 0), atol=1e-6), "hidden should be max(0, inputs @ w1 + b1)")
+    expected = np.maximum(before, 0) @ w2 + b2
+    check(not np.allclose(scores, _reference_softmax(expected), atol=1e-6),
+          "two_layer_forward returned probabilities: return the SCORES, hidden @ w2 + b2, before any softmax "
+          "(the loss works from the scores)")
+    check(not np.allclose(scores, np.maximum(expected, 0), atol=1e-6),
+          "the scores have no negative values: no ReLU on the output layer, scores = hidden @ w2 + b2")
+    check(not np.allclose(scores, before @ w2 + b2, atol=1e-6),
+          "the scores were computed from the hidden layer BEFORE its ReLU: scores = hidden @ w2 + b2, with hidden "
+          "= max(0, inputs @ w1 + b1)")
+    check(np.allclose(scores, expected, atol=1e-6), "scores should be hidden @ w2 + b2")
+    passed("two_layer_forward")
+
+
+def test_two_layer_loss_and_gradient(two_layer_loss_and_gradient) -> None:
+    name = "two_layer_loss_and_gradient"
+    inputs, params, targets = _two_layer_problem(seed=11)
+    result = _call(two_layer_loss_and_gradient, inputs, [p.copy() for p in params], targets, 0.0, name=name)
+    check(isinstance(result, (tuple, list)) and len(result) == 2,
+          f"{name} should return (loss, grads), grads the list [grad_w1, grad_b1, grad_w2, grad_b2]")
+    loss, grads = result
+    check(isinstance(grads, (tuple, list)) and len(grads) == 4,
+          f"{name} should return (loss, grads), grads a list of four arrays [grad_w1, grad_b1, grad_w2, grad_b2]")
+    check(np.ndim(loss) == 0, f"the loss should be one number, got shape {np.shape(loss)}")
+    for grad, param, param_name in zip(grads, params, PARAM_NAMES):
+        check_array(grad, name=f"{name} (grad_{param_name})", shape=param.shape, dtype_kind="f")
+    expected_loss, expected = _reference_two_layer(inputs, params, targets)
+    check(not np.isclose(float(loss), expected_loss * len(inputs), rtol=1e-6),
+          f"loss {float(loss):.5f}, the SUM over the batch: take the mean cross-entropy ({expected_loss:.5f})")
+    check(np.isclose(float(loss), expected_loss, rtol=1e-6),
+          f"loss {float(loss):.5f}, expected {expected_loss:.5f}: the mean cross-entropy of softmax(scores), "
+          "with the scores of your two_layer_forward")
+
+    def loss_at(l2):
+        return lambda: float(two_layer_loss_and_gradient(inputs, params, targets, l2)[0])
+
+    numeric = [_quietly(_centred_gradient, loss_at(0.0), param) for param in params]
+    n = len(inputs)
+    check(not np.allclose(grads[2], -numeric[2], rtol=1e-4, atol=1e-8),
+          "the gradient points the wrong way (minus the true gradient): d loss / d scores is "
+          "probabilities - one_hot_labels")
+    check(not np.allclose(grads[2], n * numeric[2], rtol=1e-4, atol=1e-8),
+          f"the gradient is {n} times too large (the batch size): the loss is a MEAN, so d loss / d scores = "
+          "(probabilities - one_hot_labels) / N")
+    unmasked = _reference_two_layer(inputs, params, targets, relu_mask=False)[1]
+    check(not np.allclose(grads[0], unmasked[0], atol=1e-8),
+          "grad_w1 lets the gradient through the hidden units the ReLU switched off: multiply d loss / d hidden "
+          "by (hidden > 0) before going back to w1 and b1 (step 4)")
+    w1, b1, w2, b2 = params
+    before = inputs @ w1 + b1
+    grad_scores = (_reference_softmax(np.maximum(before, 0) @ w2 + b2) - targets) / n
+    check(not np.allclose(grads[2], before.T @ grad_scores, atol=1e-8),
+          "grad_w2 uses the hidden layer BEFORE its ReLU: grad_w2 = hidden.T @ d loss / d scores, with hidden = "
+          "max(0, inputs @ w1 + b1), as two_layer_forward returns it")
+    for index, param_name in enumerate(PARAM_NAMES):
+        error = _relative_error(grads[index], numeric[index])
+        hint = {"w1": "grad_w1 = inputs.T @ (d loss / d hidden, zeroed where hidden = 0)",
+                "b1": "grad_b1 = the sum over the rows of (d loss / d hidden, zeroed where hidden = 0)",
+                "w2": "grad_w2 = hidden.T @ d loss / d scores, hidden after the ReLU",
+                "b2": "grad_b2 = the sum over the rows of d loss / d scores"}[param_name]
+        check(error < 1e-6, f"grad_{param_name} disagrees with centred differences (relative error {error:.1e}, "
+                            f"expected below 1e-6): {hint}")
+
+    l2 = 0.1
+    loss2, grads2 = _call(two_layer_loss_and_gradient, inputs, [p.copy() for p in params], targets, l2, name=name)
+    penalty = l2 * float(np.sum(w1 ** 2) + np.sum(w2 ** 2))
+    grew = float(loss2) - float(loss)
+    check(np.isclose(grew, penalty, rtol=1e-6),
+          f"with l2={l2} the loss should grow by l2 * (sum(w1 ** 2) + sum(w2 ** 2)) = {penalty:.5f}, it grew by "
+          f"{grew:.5f}" + (": penalise BOTH weight matrices" if np.isclose(grew, l2 * np.sum(w1 ** 2))
+                           or np.isclose(grew, l2 * np.sum(w2 ** 2)) else "")
+          + (": penalise the weights only, not the biases"
+             if np.isclose(grew, penalty + l2 * float(np.sum(b1 ** 2) + np.sum(b2 ** 2))) else ""))
+    numeric = [_quietly(_centred_gradient, loss_at(l2), param) for param in params]
+    for index, param_name in enumerate(PARAM_NAMES):
+        error = _relative_error(grads2[index], numeric[index])
+        check(error < 1e-6, f"with l2={l2}, grad_{param_name} disagrees with centred differences (relative error "
+                            f"{error:.1e}): " + ("the L2 term adds 2 * l2 * " + param_name + " to it"
+                                                 if param_name.startswith("w") else "the biases are not penalised"))
+    loss32, grads32 = _call(two_layer_loss_and_gradient, inputs.astype(np.float32),
+                            [p.astype(np.float32) for p in params], targets.astype(np.float32), l2, name=name)
+    _check_float32_out(name, loss32, grads32, l2)
+    passed(name)
+
+
+# --- Part 8: Adam and He initialisation -----------------------------------------------------------------------------
+
+def _reference_adam(params, grads, first, second, step, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                    epsilon=1e-7, paper=False):
+    """One Adam step in float64, Keras's order (or, paper=True, Algorithm 1's: epsilon added to sqrt(v-hat))."""
+    first = [beta_1 * m + (1 - beta_1) * g for m, g in zip(first, grads)]
+    second = [beta_2 * v + (1 - beta_2) * g ** 2 for v, g in zip(second, grads)]
+    if paper:
+        params = [p - learning_rate * (m / (1 - beta_1 ** step)) / (np.sqrt(v / (1 - beta_2 ** step)) + epsilon)
+                  for p, m, v in zip(params, first, second)]
+    else:
+        rate = learning_rate * np.sqrt(1 - beta_2 ** step) / (1 - beta_1 ** step)
+        params = [p - rate * m / (np.sqrt(v) + epsilon) for p, m, v in zip(params, first, second)]
+    return params, first, second
+
+
+def _close(arrays, expected, atol=1e-9, rtol=1e-6) -> bool:
+    return (isinstance(arrays, (list, tuple)) and len(arrays) == len(expected)
+            and all(np.shape(a) == np.shape(e) and np.allclose(a, e, atol=atol, rtol=rtol)
+                    for a, e in zip(arrays, expected)))
+
+
+def test_adam_step(adam_step) -> None:
+    params, grads = _params(seed=12)
+    zeros = [np.zeros_like(p) for p in params]
+    result = _call(adam_step, [p.copy() for p in params], grads, [z.copy() for z in zeros],
+                   [z.copy() for z in zeros], 1, 0.01, name="adam_step")
+    check(isinstance(result, (tuple, list)) and len(result) == 3,
+          "adam_step should return (params, first_moments, second_moments), each a list with one array per "
+          "parameter")
+    new_params, first, second = result
+    for what, values in (("params", new_params), ("first_moments", first), ("second_moments", second)):
+        check(isinstance(values, (tuple, list)) and len(values) == len(params),
+              f"adam_step should return {what} as a list with one array per parameter ({len(params)} here)")
+        for index, (value, param) in enumerate(zip(values, params)):
+            check_array(value, name=f"adam_step ({what}[{index}])", shape=param.shape, dtype_kind="f")
+    want_params, want_first, want_second = _reference_adam(params, grads, zeros, zeros, 1, 0.01)
+    check(not _close(first, grads), "after one step from zero, the first moment should be (1 - beta_1) * g = "
+                                    "0.1 * g, not g: m = beta_1 * m + (1 - beta_1) * g")
+    check(not _close(first, [0.9 * g for g in grads]),
+          "the first moment is 0.9 * g after one step from zero: beta_1 and 1 - beta_1 are swapped, "
+          "m = beta_1 * m + (1 - beta_1) * g")
+    check(_close(first, want_first), "the first moment should become beta_1 * m + (1 - beta_1) * g")
+    check(not _close(second, [0.001 * np.abs(g) for g in grads]) and not _close(second, [0.001 * g for g in grads]),
+          "the second moment averages the SQUARED gradients: v = beta_2 * v + (1 - beta_2) * g ** 2")
+    check(_close(second, want_second), "the second moment should become beta_2 * v + (1 - beta_2) * g ** 2")
+    check(all(np.all(np.isfinite(p)) for p in new_params),
+          "the first step gave inf or nan: t, the step number, counts from 1 (with t = 0, 1 - beta_1 ** t = 0)")
+    check(not _close(new_params, [p + (p - w) for p, w in zip(params, want_params)], atol=1e-6),
+          "the step goes UP the gradient: subtract learning_rate_t * m / (sqrt(v) + epsilon)")
+    if not _close(new_params, want_params, atol=1e-6):
+        moved = float(np.mean([np.mean(np.abs(np.asarray(a) - p)) for a, p in zip(new_params, params)])) / 0.01
+        raise PublicTestFailure(
+            f"the first step should move each parameter by about learning_rate (0.01 here) against the sign of its "
+            f"gradient; yours move by {moved:.2g} times that on average. The bias correction: multiply the learning "
+            "rate by sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t), t the step number (1 here), and subtract "
+            "learning_rate_t * m / (sqrt(v) + epsilon)")
+
+    rng = np.random.default_rng(13)
+    mine = [p.copy() for p in params]
+    state = [[z.copy() for z in zeros], [z.copy() for z in zeros]]
+    reference = [[p.copy() for p in params], zeros, zeros]
+    for step in range(1, 6):
+        gradients = [rng.normal(0, 0.5, p.shape) for p in params]
+        mine, *state = _call(adam_step, mine, gradients, state[0], state[1], step, 0.01, 0.8, 0.95, 1e-7,
+                             name="adam_step")
+        reference = list(_reference_adam(reference[0], gradients, reference[1], reference[2], step, 0.01, 0.8, 0.95))
+        check(_close(state[0], reference[1]) and _close(state[1], reference[2]),
+              f"after step {step} the moments are off: each step starts from the moments the previous one returned "
+              "(pass them on), with the beta_1 and beta_2 given as arguments")
+        check(_close(mine, reference[0], atol=1e-6),
+              f"the parameters are off after step {step}, with the right moments: learning_rate_t = learning_rate "
+              "* sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t) with t = step, the step number given (it counts from 1)")
+
+    tiny = [g * 1e-6 for g in grads]
+    result = _call(adam_step, [p.copy() for p in params], tiny, [z.copy() for z in zeros], [z.copy() for z in zeros],
+                   1, 0.01, name="adam_step")
+    paper = _reference_adam(params, tiny, zeros, zeros, 1, 0.01, paper=True)[0]
+    want = _reference_adam(params, tiny, zeros, zeros, 1, 0.01)[0]
+    check(not (_close(result[0], paper) and not _close(paper, want)),
+          "with gradients as small as 1e-6 your step differs from Keras's: add epsilon to sqrt(v), after the step's "
+          "rate learning_rate * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t), as written above (Algorithm 1's "
+          "sqrt(v-hat) + epsilon puts it elsewhere)")
+    check(_close(result[0], want), "with gradients of size 1e-6 the first step is off: see the formula above")
+    passed("adam_step")
+
+
+def test_he_init(he_init) -> None:
+    weights, biases = _initial(he_init, "he_init", 400, 300, 0)
+    check(abs(float(weights.mean())) < 0.003, f"the weights should have mean 0, got {float(weights.mean()):.4f}")
+    std = float(weights.std())
+    target = np.sqrt(2 / 400)
+    wrong = {np.sqrt(2 / 300): "it uses n_out: He's variance is 2 / n_in, n_in the number of inputs each unit sums",
+             np.sqrt(1 / 400): "a variance of 1 / n_in is LeCun's: He's is 2 / n_in, twice as large, to make up for "
+                               "the half of the values the ReLU sets to 0",
+             2 / 400: "2 / n_in is the VARIANCE: the standard deviation is its square root, sqrt(2 / n_in)",
+             np.sqrt(2 / 700): "2 / (n_in + n_out) is Glorot's variance: He's is 2 / n_in",
+             0.01: "sigma=0.01 is Part 3's fixed value: He's depends on the layer, sqrt(2 / n_in)"}
+    reason = next((text for value, text in wrong.items() if abs(std - value) < 0.01 * value), "")
+    check(abs(std - target) < 0.02 * target,
+          f"he_init(400, 300) should have standard deviation sqrt(2 / 400) = {target:.4f}, got {std:.4f}"
+          + (f": {reason}" if reason else ""))
+    inside = float(np.mean(np.abs(weights) < target))
+    check(abs(inside - 0.683) < 0.01,
+          f"{inside:.0%} of the weights lie within one standard deviation of 0; a normal distribution has 68%: use "
+          "rng.normal (a uniform distribution has 58%; Keras's HeNormal, cut at two standard deviations, 65%)")
+    small = _call(he_init, 50, 20, 0, name="he_init")[0]
+    check(abs(float(small.std()) - 0.2) < 0.02,
+          f"he_init(50, 20) should have standard deviation sqrt(2 / 50) = 0.2, got {float(small.std()):.4f}: "
+          "compute it from n_in")
+    again = _call(he_init, 400, 300, 0, name="he_init")[0]
+    check(np.array_equal(again, weights), "the same seed should give the same weights: use np.random.default_rng(seed)")
+    other = _call(he_init, 400, 300, 1, name="he_init")[0]
+    check(not np.array_equal(other, weights), "a different seed should give different weights")
+    passed("he_init")
 
 
 public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

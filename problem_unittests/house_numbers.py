@@ -106,8 +106,8 @@ def test_build_digit_cnn(build_digit_cnn) -> None:
     check(np.all(probabilities >= 0) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-4),
           "each row of the output should be probabilities summing to 1: end with a softmax")
     convolutions = _layers(model, "Conv2D")
-    check(len(convolutions) >= 4, f"the model should have four convolutional blocks, it has {len(convolutions)} "
-                                  "Conv2D layer(s)")
+    check(len(convolutions) == 4, f"the model should have four convolutional blocks of one Conv2D each (one per "
+                                  f"entry of widths, four by default), it has {len(convolutions)} Conv2D layer(s)")
     check(len(_layers(model, "MaxPooling2D")) + len(_layers(model, "AveragePooling2D")) >= 3
           or any(layer.strides != (1, 1) for layer in convolutions),
           "the blocks should shrink the image as they go (pooling, or strided convolutions)")
@@ -119,6 +119,19 @@ def test_build_digit_cnn(build_digit_cnn) -> None:
     check(tuple(other.input_shape) == (None, 28, 28, 1) and tuple(other.output_shape) == (None, 11),
           "use the input_shape and num_classes you are given instead of fixed values")
     passed("build_digit_cnn")
+
+
+def test_crops_accuracy(accuracy, fast_mode: bool) -> None:
+    """The trained network's test accuracy (a fraction) against the graded threshold of its mode."""
+    check(isinstance(accuracy, (float, np.floating)) and 0 <= accuracy <= 1,
+          f"crops_accuracy should be the fraction of test crops read right (a float in [0, 1]), got {accuracy!r}")
+    needed = 0.5 if fast_mode else 0.9
+    check(accuracy > needed,
+          f"the network reads {accuracy:.1%} of the test crops; the graded threshold is more than {needed:.0%} in "
+          f"{'fast' if fast_mode else 'full'} mode. Check that build_digit_cnn has batch normalisation and ReLU in "
+          "each block and a softmax at the end, and that your settings (MY_CROPS) leave it a learning rate that "
+          "learns; then train it again")
+    passed("crops_accuracy")
 
 
 # --- Part 2: whole numbers -----------------------------------------------------------------------
@@ -184,8 +197,8 @@ def test_crop_number(crop_number) -> None:
 
 def test_crop_windows(crop_windows) -> None:
     images = np.random.default_rng(0).integers(0, 256, (300, 64, 64, 3), dtype=np.uint8)
-    centred = check_array(crop_windows(images[:5], 54), name="crop_windows", shape=(5, 54, 54, 3))
-    check(np.array_equal(centred, images[:5, 5:59, 5:59]),
+    centered = check_array(crop_windows(images[:5], 54), name="crop_windows", shape=(5, 54, 54, 3))
+    check(np.array_equal(centered, images[:5, 5:59, 5:59]),
           "without rng, take the window in the middle: rows and columns 5 to 58 of a 64x64 image")
     windows = check_array(crop_windows(images, 54, np.random.default_rng(1)), name="crop_windows",
                           shape=(300, 54, 54, 3))
@@ -200,6 +213,27 @@ def test_crop_windows(crop_windows) -> None:
                                                  "per image)")
     check(offsets.max() == 10 and offsets.min() == 0,
           "the window may start anywhere from 0 to 10 (= 64 - 54) included: rng.integers(0, 64 - 54 + 1)")
+    oblong = np.random.default_rng(2).integers(0, 256, (200, 30, 26, 3), dtype=np.uint8)
+    centered = check_array(crop_windows(oblong[:3], 20), name="crop_windows")
+    check(centered.shape == (3, 20, 20, 3) and np.array_equal(centered, oblong[:3, 5:25, 3:23]),
+          "images of 30 rows and 26 columns: the central 20x20 window starts at row (30 - 20) // 2 = 5 and column "
+          "(26 - 20) // 2 = 3. Use the images' own rows and columns (images.shape), not 64")
+    try:
+        windows = crop_windows(oblong, 20, np.random.default_rng(3))
+    except ValueError as error:
+        raise PublicTestFailure(f"crop_windows failed on random windows of images of 30 rows and 26 columns "
+                                f"({error}): draw each start from the image's own rows or columns, not from "
+                                "64") from None
+    windows = check_array(windows, name="crop_windows", shape=(200, 20, 20, 3))
+    starts = set()
+    for image, window in zip(oblong, windows):
+        found = [(top, left) for top in range(11) for left in range(7)
+                 if np.array_equal(image[top:top + 20, left:left + 20], window)]
+        check(found != [], "on images of 30 rows and 26 columns, each window should be a 20x20 part of its own image")
+        starts.add(found[0])
+    check({top for top, _ in starts} == set(range(11)) and {left for _, left in starts} == set(range(7)),
+          "on images of 30 rows and 26 columns the top may be 0 to 10 and the left 0 to 6, both included: draw "
+          "each from the image's own rows or columns, rng.integers(0, rows - size + 1)")
     passed("crop_windows")
 
 
@@ -213,6 +247,11 @@ def test_number_labels(number_labels) -> None:
           f"the last digit hold BLANK ({BLANK})")
     check(result[1].tolist() == [3, BLANK, BLANK, BLANK, BLANK] and result[2].tolist() == [0, 0, 5, 2, 9],
           f"got {result[1].tolist()} for [3] and {result[2].tolist()} for [10, 10, 5, 2, 9]")
+    three = check_array(number_labels([np.array([4, 10]), np.array([10, 10, 7])], max_digits=3),
+                        name="number_labels", dtype_kind="iu")
+    check(three.shape == (2, 3) and three.tolist() == [[4, 0, BLANK], [0, 0, 7]],
+          f"with max_digits=3 the rows have 3 positions: [[4, 0, 10], [0, 0, 7]], got {three.tolist()}: use "
+          "max_digits, not 5")
     try:
         number_labels([np.array([1, 2, 3, 4, 5, 6])])
     except ValueError:
@@ -249,6 +288,12 @@ def test_find_photos(find_photos) -> None:
         check(names == ["a_gate.png", "b_door.JPG", "c_wall.jpeg", "d_box.webp"],
               f"expected the four photos sorted by name, got {names}")
         check(all(isinstance(p, Path) for p in result), "return pathlib.Path objects (folder / name)")
+        try:
+            from_text = [Path(p).name for p in find_photos(str(folder))]
+        except (AttributeError, TypeError) as error:
+            raise PublicTestFailure(f"find_photos failed on a folder given as a string ({error}): folder may be a str "
+                                    "(as PHOTO_FOLDER is) or a Path; start with Path(folder)") from None
+        check(from_text == names, "a folder given as a string should give the same photos: Path(folder)")
     passed("find_photos")
 
 
@@ -270,6 +315,17 @@ def test_load_photo(load_photo) -> None:
               f"got {photo.shape}. Use PIL.ImageOps.exif_transpose")
         check(photo[:8, :, 0].mean() > 200 and photo[:8, :, 1].mean() < 60,
               "the top of the photo should be red: turn it as its EXIF orientation says (ImageOps.exif_transpose)")
+        stored = {3: Image.Transpose.ROTATE_180, 8: Image.Transpose.ROTATE_270, 2: Image.Transpose.FLIP_LEFT_RIGHT}
+        corner = np.zeros((30, 50, 3), np.uint8)
+        corner[:10, :10] = (255, 0, 0)  # a red top-left corner tells every turn and mirror apart
+        for tag, turn in stored.items():
+            exif = Image.Exif()
+            exif[0x0112] = tag
+            Image.fromarray(corner).transpose(turn).save(folder / f"tag{tag}.jpg", quality=95, exif=exif)
+            turned = np.asarray(load_photo(folder / f"tag{tag}.jpg"))
+            check(turned.shape == (30, 50, 3) and turned[:8, :8, 0].mean() > 200 and turned[:8, -8:, 0].mean() < 60,
+                  f"a photo stored with EXIF orientation {tag} does not come back upright: every orientation "
+                  "(1 to 8) counts, not only 6. ImageOps.exif_transpose handles them all")
         check(np.asarray(load_photo(folder / "grey.png")).shape == (30, 50, 3),
               "a grey photo should come back with 3 channels: .convert('RGB')")
         check(np.asarray(load_photo(folder / "alpha.png")).shape == (30, 50, 3),
@@ -300,6 +356,16 @@ def test_read_boxes(read_boxes) -> None:
               f"a.jpg's box should be the tuple (10, 20, 110, 60), got {result['a.jpg']!r}: convert the text to ints")
         check(result["b.png"] == (5, 6, 7, 8),
               f"b.png's box should be (5, 6, 7, 8), got {result['b.png']!r}: strip spaces, accept 7.0 as 7")
+        (folder / "boxes.csv").write_text("top,number,right,file,bottom,left\n2,5,30,c.jpg,9,1\n")
+        try:
+            result = read_boxes(folder / "boxes.csv")
+        except (ValueError, KeyError, IndexError) as error:
+            raise PublicTestFailure(f"read_boxes failed on a boxes.csv whose columns are in another order "
+                                    f"(top,number,right,file,bottom,left): {type(error).__name__}: {error}. Read "
+                                    "the columns by name (csv.DictReader), not by position") from None
+        check(result == {"c.jpg": (1, 2, 30, 9)},
+              f"with the columns in another order (top,number,right,file,bottom,left) c.jpg's box is (1, 2, 30, 9), "
+              f"got {result!r}: read the columns by name (csv.DictReader), not by position")
     passed("read_boxes")
 
 

@@ -67,20 +67,32 @@ def test_normalize(normalize) -> None:
 
 def test_load_letter(load_letter) -> None:
     good = _letters(6, seed=2)
+    names = ["k.png", "c.png", "x.png", "a.png", "m.png", "f.png"]  # written in this order, read in sorted order
+    in_sorted_order = good[np.argsort(names)]
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "A"
-        _write_pngs(folder, good)
+        _write_pngs(folder, good, names)
         (folder / "empty.png").write_bytes(b"")
-        raw = (folder / "img000.png").read_bytes()
+        raw = (folder / "k.png").read_bytes()
         (folder / "truncated.png").write_bytes(raw[: len(raw) // 2])
+        from PIL import Image
+
+        Image.fromarray(_letters(1, seed=3)[0][:, :27], "L").save(folder / "narrow.png")  # 27 pixels wide
         result = load_letter(str(folder), 5)
         check_array(result, name="load_letter", dtype_kind="f")
         check(result.shape == (6, 28, 28),
-              f"load_letter should return the 6 readable images of the folder, shape (6, 28, 28); got {result.shape}. "
-              "Skip files that cannot be read instead of stopping or keeping them as blank images.")
-        expected = (np.sort(good.reshape(6, -1), axis=0).astype(np.float32) - 127.5) / 255
-        check(np.allclose(np.sort(result.reshape(6, -1), axis=0), expected, atol=1e-6),
+              f"load_letter should return the 6 readable 28x28 images of the folder, shape (6, 28, 28); got "
+              f"{result.shape}. Skip files that cannot be read (empty, truncated, or not 28x28) instead of stopping, "
+              "resizing them or keeping them as blank images.")
+        check(result.dtype == np.float32,
+              f"load_letter should return float32 (what normalize returns), got {result.dtype}: reuse normalize")
+        expected = (in_sorted_order.astype(np.float32) - 127.5) / 255
+        check(np.allclose(np.sort(result.reshape(6, -1), axis=0), np.sort(expected.reshape(6, -1), axis=0),
+                          atol=1e-6),
               "the images are not normalised like normalize() does: reuse your normalize function")
+        check(np.allclose(result, expected, atol=1e-6),
+              "load_letter should return the images in the order of their sorted file names (a.png, c.png, f.png, "
+              "...), as class_arrays.read_image_folder does: sort the file names (os.listdir's order is arbitrary)")
         try:
             load_letter(str(folder), 7)
         except ValueError:
@@ -131,6 +143,10 @@ def test_pick_samples(pick_samples) -> None:
               f"an image labelled {LETTERS[label]} is not one of the {LETTERS[label]} images: check the labels")
     again = pick_samples(arrays, 3, 0)
     check(np.array_equal(again[0], images), "the same seed should pick the same images (use the seed)")
+    fewer = pick_samples(arrays, 2, 0)
+    check(np.shape(fewer[0]) == (20, 28, 28) and np.bincount(fewer[1], minlength=10).tolist() == [2] * 10,
+          f"pick_samples(arrays, 2) should give 2 images of each letter, shape (20, 28, 28); got "
+          f"{np.shape(fewer[0])}: use per_letter")
     passed("pick_samples")
 
 
@@ -180,6 +196,13 @@ def test_merge_datasets(merge_datasets) -> None:
     valid_rows = {row.tobytes() for row in valid_x}
     check(not any(row.tobytes() in valid_rows for row in train_x),
           "an image is in both valid and train: take the validation images first, then the next ones for training")
+    check(np.array_equal(valid_y, np.arange(10)) and np.array_equal(train_y, np.repeat(np.arange(10), 3)),
+          f"the sets should come letter by letter, all of A's images, then B's, ...: train labels should be "
+          f"[0, 0, 0, 1, 1, 1, ...], got {np.asarray(train_y)[:6].tolist()}...")
+    check(np.array_equal(valid_x, np.stack([arrays[letter][0] for letter in LETTERS]))
+          and np.array_equal(train_x, np.concatenate([arrays[letter][1:4] for letter in LETTERS])),
+          "take each letter's FIRST valid_size // 10 images for validation and the NEXT train_size // 10 for "
+          "training, in their stored order (no shuffling here, and not from the end)")
     _, _, only_train_x, _ = merge_datasets(arrays, 20)
     check(len(only_train_x) == 20, "merge_datasets(arrays, 20) (no validation set) should give 20 training images")
     try:
@@ -292,6 +315,117 @@ def test_fit_logistic(fit_logistic) -> None:
     check(classes == [0, 1, 2], f"fit on the FIRST n images (the data is already shuffled); the model learned the "
                                 f"classes {classes} instead of [0, 1, 2]")
     passed("fit_logistic")
+
+
+# --- curation graded against the truth ---------------------------------------------------------------------------
+
+def _copies() -> tuple[np.ndarray, dict]:
+    """30 distinct images with planted copies, and the pairs expected for max_different_pixels 0, 2 and 3."""
+    images = ((_letters(30, seed=12).astype(np.float32) - 127.5) / 255).astype(np.float32)
+    images[29] = images[0]                        # two identical images
+    images[5] = images[9] = images[2]             # three identical images: three pairs
+    images[12] = images[3]
+    images[12, 4, 4] += 0.25                      # 1 pixel differs from image 3
+    images[20] = images[3]
+    images[20, 10, 3] += 0.3                      # 2 pixels differ from image 3 (flat positions 283 and 582:
+    images[20, 20, 22] -= 0.3                     # one in each half, one in each odd/even group)
+    images[25] = images[7]
+    images[25, 1, 1] += 0.2
+    images[25, 13, 14] += 0.2
+    images[25, 26, 27] -= 0.2                     # 3 pixels differ from image 7
+    images[16, :11] = images[15, :11]             # the top 11 rows (308 pixels) the same, the rest not
+    images[18].reshape(-1)[0::3] = images[17].reshape(-1)[0::3]  # every third pixel the same, the rest not
+    images[28] = images[1] + 1 / 255              # every pixel a grey level brighter: not a copy
+    exact = {(0, 29), (2, 5), (2, 9), (5, 9)}
+    return images, {0: exact, 2: exact | {(3, 12), (3, 20)}, 3: exact | {(3, 12), (3, 20), (7, 25), (12, 20)}}
+
+
+def _pair_set(result, name: str) -> set:
+    pairs = check_array(result, name=name, shape=(None, 2), dtype_kind="iu")
+    rows = [tuple(int(v) for v in row) for row in pairs]
+    for i, j in rows:
+        check(i != j, f"{name} returned the pair ({i}, {j}): an image is not a copy of itself")
+        check(i < j, f"{name} returned the pair ({i}, {j}): write each pair as (i, j) with i < j")
+    check(len(set(rows)) == len(rows), f"{name} returned a pair twice: return each pair once")
+    return set(rows)
+
+
+def test_copy_pairs(copy_pairs) -> None:
+    images, expected = _copies()
+    original = images.copy()
+    found = _pair_set(copy_pairs(images, 2), "copy_pairs")
+    check(np.array_equal(images, original), "copy_pairs changed its input: work on a copy")
+    rows = images.reshape(len(images), -1)
+    for i, j in sorted(found - expected[2]):
+        check(False, f"copy_pairs(images, 2) returned ({i}, {j}), but those images differ in "
+                     f"{np.count_nonzero(rows[i] != rows[j])} pixels, more than 2: sharing a group's bytes only makes "
+                     "two images candidates; keep the candidates whose pixels differ in at most max_different_pixels "
+                     "places (np.count_nonzero)")
+    missing = expected[2] - found
+    check(not missing & {(2, 5), (2, 9), (5, 9)}, "images 2, 5 and 9 are identical: that is three pairs, (2, 5), "
+                                                  f"(2, 9) and (5, 9); you returned {sorted(found & expected[0])}")
+    check((0, 29) not in missing, "images 0 and 29 are identical, and copy_pairs(images, 2) did not return (0, 29)")
+    check((3, 12) not in missing, "images 3 and 12 differ in 1 pixel: with max_different_pixels=2 they are a pair "
+                                  "(compare groups of pixels, not whole images)")
+    check((3, 20) not in missing, "images 3 and 20 differ in 2 pixels, and copy_pairs(images, 2) missed them: split "
+                                  "the pixels into max_different_pixels + 1 groups (3 here); with fewer groups, two "
+                                  "differing pixels can spoil every group")
+    exact = _pair_set(copy_pairs(images, 0), "copy_pairs")
+    check(exact == expected[0], f"with max_different_pixels=0 only identical images are pairs, {sorted(expected[0])}; "
+                                f"got {sorted(exact)}: use max_different_pixels")
+    wider = _pair_set(copy_pairs(images, 3), "copy_pairs")
+    check(wider == expected[3], "with max_different_pixels=3, images 7 and 25 (3 pixels differ) and 12 and 20 are "
+                                f"pairs too; got {sorted(wider)}: use max_different_pixels")
+    none = check_array(copy_pairs(images[:2], 2), name="copy_pairs", shape=(None, 2), dtype_kind="iu")
+    check(len(none) == 0, f"two different images make no pair, got {none.tolist()}")
+    passed("copy_pairs")
+
+
+def _suspects_case():
+    """12 images: labels, out-of-fold probabilities (12, 10) and copy pairs, and the suspects at 0.05 and 0.5."""
+    labels = np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 6, 2])
+    probabilities = np.full((12, 10), 0.1 / 9)
+    probabilities[np.arange(12), labels] = 0.9
+    probabilities[0] = np.full(10, 0.09 / 8)
+    probabilities[0, [0, 5]] = [0.01, 0.9]       # image 0: its own label 0.01
+    probabilities[1] = np.full(10, 0.051 / 8)
+    probabilities[1, [1, 3]] = [0.049, 0.9]      # image 1: 0.049, just below 0.05
+    probabilities[2] = np.full(10, 0.1 / 8)
+    probabilities[2, [2, 7]] = [0.3, 0.6]        # image 2: the model prefers H, but 0.3 is not below 0.05
+    probabilities[9] = np.full(10, 0.1)          # image 9: the model has no idea; its own label 0.1
+    pairs = np.array([[4, 5], [6, 10], [8, 11]])  # copies: E and F (labels differ), G and G, I and C
+    return labels, probabilities, pairs, {0, 1, 4, 5, 8, 11}, {0, 1, 2, 4, 5, 8, 9, 11}
+
+
+def test_suspect_labels(suspect_labels) -> None:
+    labels, probabilities, pairs, at_005, at_05 = _suspects_case()
+    inputs = [labels.copy(), probabilities.copy(), pairs.copy()]
+    result = check_array(suspect_labels(labels, probabilities, pairs, 0.05), name="suspect_labels", shape=(None,),
+                         dtype_kind="iu")
+    check(all(np.array_equal(a, b) for a, b in zip(inputs, (labels, probabilities, pairs))),
+          "suspect_labels changed its inputs: work on copies")
+    check(np.array_equal(result, np.unique(result)), f"return each index once, in increasing order; got "
+                                                     f"{result.tolist()}")
+    found = set(result.tolist())
+    check(0 in found and 1 in found, "images 0 and 1 give their own label a probability of 0.01 and 0.049, below "
+                                     "the threshold 0.05: flag them (compare probabilities[i, labels[i]] with the "
+                                     "threshold)")
+    check(2 not in found, "image 2: the model prefers another letter, but gives its own label 0.3, which is not "
+                          "below the threshold 0.05: not a suspect (look at the probability of the image's own label, "
+                          "not at the model's favourite)")
+    check(9 not in found, "image 9: the model gives every letter 0.1, its own label too, which is not below 0.05: "
+                          "not a suspect")
+    check({4, 5, 8, 11} <= found, "images 4 and 5 (labels E and F) and 8 and 11 (I and C) are copies under "
+                                  "different letters: flag both images of each such pair")
+    check(not found & {6, 10}, "images 6 and 10 are copies with the same label (G): a copy under the same letter "
+                               "is no reason to doubt the label")
+    check(found == at_005, f"expected the suspects {sorted(at_005)}, got {sorted(found)}")
+    wider = set(np.asarray(suspect_labels(labels, probabilities, pairs, 0.5)).tolist())
+    check(wider == at_05, f"with threshold 0.5, images 2 and 9 (own labels 0.3 and 0.1) are suspects too: expected "
+                          f"{sorted(at_05)}, got {sorted(wider)}; use the threshold argument")
+    alone = set(np.asarray(suspect_labels(labels, probabilities, np.zeros((0, 2), np.int64), 0.05)).tolist())
+    check(alone == {0, 1}, f"with no pairs, only the model's doubts count: expected [0, 1], got {sorted(alone)}")
+    passed("suspect_labels")
 
 
 public_hooks(globals())  # failures show as hints; errors in your code keep their traceback

@@ -84,6 +84,16 @@ def answered(student_version, squares=SQUARES, sum_=SUM):
     return notebook
 
 
+def submit_three(root: Path, released: Path) -> None:
+    """Three submissions of the released example into ``root/submitted``: correct, sum wrong, blank (3, 2, 0)."""
+    base = nbformat.read(released, as_version=4)
+    for student, notebook in {"correct": answered(base), "wrong_sum": answered(base, sum_=WRONG_SUM),
+                              "blank": base}.items():
+        folder = root / "submitted" / student / "example"
+        folder.mkdir(parents=True)
+        nbformat.write(notebook, folder / "example.ipynb")
+
+
 def plant_secret(source_notebook: Path) -> str:
     """Put a fresh random token into a hidden test of the source notebook; return the token.
 

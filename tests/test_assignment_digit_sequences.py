@@ -70,7 +70,7 @@ def test_reference_run_keeps_splits_apart_and_records_its_figures(demo_run, assi
 
 
 def test_reference_run_saved_a_model_that_loads_and_reads(demo_run):
-    from course_lib import multidigit, sequences
+    from course_lib.digit_sequences import multidigit, sequences
 
     _, folder = _executed(demo_run)
     path = folder / multidigit.MODEL_FILE

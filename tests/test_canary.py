@@ -18,7 +18,7 @@ import pytest
 from course_lib.grading import nbgrader_course
 from course_lib.grading.sandbox import bubblewrap_works
 from tests.conftest import FIXTURE_COURSE, REPO, run_course
-from tests.hostile_submissions import WRONG_SUM, answered
+from tests.hostile_submissions import submit_three
 
 pytestmark = pytest.mark.slow
 
@@ -51,12 +51,7 @@ def _setup_cell(root, source: str) -> None:
 def _submit(root) -> None:
     config = nbgrader_course.load_config(root)
     (released,) = nbgrader_course.generate_assignment(config, "example")
-    base = nbformat.read(released, as_version=4)
-    for student, notebook in {"correct": answered(base), "wrong_sum": answered(base, sum_=WRONG_SUM),
-                              "blank": base}.items():
-        folder = root / "submitted" / student / "example"
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / "example.ipynb")
+    submit_three(root, released)
 
 
 GRADING = ("--workers", "2", "--cell-timeout", "30", "--wall-clock", "120")

@@ -221,3 +221,31 @@ def test_hash_matches_are_confirmed_on_the_pixels(planted, monkeypatch):
     assert curation.exact_duplicates(test, train).tolist() == [True] * 10 + [False] * 20
     assert not curation.duplicates_within(np.concatenate([train[10:15], test[10:15]])).any()
     assert curation.near_duplicates(test, train, max_different_pixels=0).tolist() == [True] * 10 + [False] * 20
+
+
+# --------------------------------------------------------------------------- labels a model doubts
+
+def test_out_of_fold_probabilities_are_held_out_and_find_a_swapped_label():
+    """Each image is judged by a model trained without it: the three swapped labels get the lowest probabilities."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 0.5, (10, 28, 28)).astype(np.float32)
+    labels = np.arange(400) % 10
+    images = centres[labels] + rng.normal(0, 0.3, (400, 28, 28)).astype(np.float32)
+    wrong = labels.copy()
+    wrong[[3, 77, 250]] = (wrong[[3, 77, 250]] + 5) % 10
+    probabilities = curation.out_of_fold_probabilities(images, wrong, folds=2)
+    assert probabilities.shape == (400, 10) and probabilities.dtype == np.float32
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+    own = probabilities[np.arange(400), wrong]
+    assert set(np.argsort(own)[:3]) == {3, 77, 250}
+    assert np.array_equal(probabilities, curation.out_of_fold_probabilities(images, wrong, folds=2))  # seeded
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x, y: curation.out_of_fold_probabilities(x, y, folds=1), "folds must be an integer >= 2"),
+    (lambda x, y: curation.out_of_fold_probabilities(x, y[:-1]), r"labels has shape \(19,\)"),
+    (lambda x, y: curation.out_of_fold_probabilities(x[:1], y[:1]), "cannot be split into 2 folds"),
+])
+def test_out_of_fold_probabilities_refuse_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(np.zeros((20, 28, 28), np.float32), np.arange(20) % 10)

@@ -13,13 +13,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from course_lib.errors import CourseError
 from course_lib.grading import gradebook_copy, nbgrader_course
 from tests.conftest import FIXTURE_COURSE, REPO, run_course
-from tests.hostile_submissions import WRONG_SUM, answered
+from tests.hostile_submissions import submit_three
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (pytest fixtures)
 
 GRADING = ("--workers", "2", "--cell-timeout", "30", "--wall-clock", "120")
@@ -37,12 +36,7 @@ def _course(folder: Path) -> Path:
 def _submit(root: Path) -> None:
     """Three submissions of the released example: correct, one part wrong, blank."""
     (released,) = sorted((root / "release" / "example").glob("*.ipynb"))
-    base = nbformat.read(released, as_version=4)
-    for student, notebook in {"correct": answered(base), "wrong_sum": answered(base, sum_=WRONG_SUM),
-                              "blank": base}.items():
-        folder = root / "submitted" / student / "example"
-        folder.mkdir(parents=True)
-        nbformat.write(notebook, folder / "example.ipynb")
+    submit_three(root, released)
 
 
 def _env(root: Path, **extra) -> dict:

@@ -14,16 +14,20 @@ import re
 import pytest
 
 from problem_unittests.checks import PublicTestFailure
-from tests.hidden_requirements import Catalogue, failing_line, graded_cells
+from tests.hidden_requirements import PENDING, Catalogue, failing_line, graded_cells
 
 CATALOGUES = ["notmnist", "fundamentals", "mnist_cnn", "cifar10_cnn", "digit_sequences", "house_numbers"]
 
 
 def _catalogue(name: str) -> Catalogue:
     try:
-        return importlib.import_module(f"tests.hidden_requirements.{name}").CATALOGUE
+        catalogue = importlib.import_module(f"tests.hidden_requirements.{name}").CATALOGUE
     except ModuleNotFoundError:
+        if name in PENDING:
+            pytest.skip(f"{name}: {PENDING[name]}")
         pytest.fail(f"tests/hidden_requirements/{name}.py is missing: every assignment has a catalogue")
+    assert name not in PENDING, f"tests/hidden_requirements/{name}.py exists: take {name} out of PENDING"
+    return catalogue
 
 
 def _wrong_answers() -> list:

@@ -310,7 +310,7 @@ def test_save_and_reload(reference, capsys, tmp_path):
 def test_same_predictions(reference, capsys, tmp_path):
     import keras
 
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     keras.utils.set_random_seed(2)
     model = multidigit.build_model((16, 32, 1), filters=(4,), dense=8, max_digits=2)
@@ -346,7 +346,7 @@ def _decoder(*, length_head=True, digits_only=True, blanks_after=True, log=True)
 
 
 def test_decode_with_length(reference, capsys):
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     passes(hooks.test_decode_with_length, reference["decode_with_length"], capsys, "decode_with_length")
 

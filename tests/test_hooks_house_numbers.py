@@ -17,6 +17,7 @@ import pytest
 
 import problem_unittests.house_numbers as hooks
 from tests.conftest import REPO
+from tests.hidden_requirements import house_numbers as catalogue
 from tests.notebook_reference import fails, passes, reference_namespace
 
 matplotlib.use("Agg")
@@ -112,6 +113,16 @@ def test_build_digit_cnn(reference, capsys):
           lambda input_shape=(32, 32, 3), num_classes=10: cnn(input_shape, num_classes, fixed=True),
           "input_shape and num_classes you are given")
     fails(hooks.test_build_digit_cnn, lambda input_shape=(32, 32, 3), num_classes=10: None, "returned None")
+    fails(hooks.test_build_digit_cnn, catalogue.cnn_two_convolutions_per_block, "one Conv2D each")
+
+
+def test_crops_accuracy(capsys):
+    passes(lambda accuracy: hooks.test_crops_accuracy(accuracy, True), 0.81, capsys, "crops_accuracy")
+    passes(lambda accuracy: hooks.test_crops_accuracy(accuracy, False), 0.95, capsys, "crops_accuracy")
+    fails(lambda accuracy: hooks.test_crops_accuracy(accuracy, True), 0.19, "more than 50% in fast mode")
+    fails(lambda accuracy: hooks.test_crops_accuracy(accuracy, False), 0.81, "more than 90% in full mode")
+    fails(lambda accuracy: hooks.test_crops_accuracy(accuracy, True), 81.0, r"a float in \[0, 1\]")
+    fails(lambda accuracy: hooks.test_crops_accuracy(accuracy, True), None, r"a float in \[0, 1\]")
 
 
 # --- Part 2 ---------------------------------------------------------------------------------------
@@ -200,6 +211,16 @@ def test_crop_windows(reference, capsys):
     fails(hooks.test_crop_windows, one_offset, "its own random window")
     fails(hooks.test_crop_windows, exclusive, "included")
     fails(hooks.test_crop_windows, corner, "in the middle")
+    fails(hooks.test_crop_windows, catalogue.windows_of_a_64_image, "not 64")
+
+    def random_from_64(images, size=54, rng=None):
+        if rng is None:
+            return reference["crop_windows"](images, size)
+        starts = rng.integers(0, 64 - size + 1, (len(images), 2))
+        return np.stack([im[t:t + size, s:s + size] for im, (t, s) in zip(images, starts)])
+
+    fails(hooks.test_crop_windows, random_from_64, "not from 64")
+    fails(hooks.test_crop_windows, catalogue.random_windows_as_a_list, "numpy array")
 
 
 def test_number_labels(reference, capsys):
@@ -231,6 +252,7 @@ def test_number_labels(reference, capsys):
     fails(hooks.test_number_labels, keeps_ten, "label 10 is the digit 0")
     fails(hooks.test_number_labels, zero_padding, "BLANK")
     fails(hooks.test_number_labels, truncates, "raise ValueError")
+    fails(hooks.test_number_labels, catalogue.labels_five_wide, "use max_digits")
 
 
 # --- Part 3 ---------------------------------------------------------------------------------------
@@ -261,6 +283,7 @@ def test_find_photos(reference, capsys):
     fails(hooks.test_find_photos, recursive, "sub-folders")
     fails(hooks.test_find_photos, jpeg_and_png_only, "webp")
     fails(hooks.test_find_photos, strings, "pathlib.Path")
+    fails(hooks.test_find_photos, catalogue.photos_from_a_path_only, "as a string")
 
 
 def test_load_photo(reference, capsys):
@@ -280,6 +303,8 @@ def test_load_photo(reference, capsys):
 
     fails(hooks.test_load_photo, ignores_exif, "EXIF")
     fails(hooks.test_load_photo, keeps_mode, "3 channels")
+    fails(hooks.test_load_photo, catalogue.photo_turned_for_orientation_6_only, "orientation 3 .*every orientation")
+    fails(hooks.test_load_photo, catalogue.photo_turned_for_orientation_3_only, "EXIF orientation tag")
 
 
 def test_read_boxes(reference, capsys):
@@ -307,6 +332,8 @@ def test_read_boxes(reference, capsys):
     fails(hooks.test_read_boxes, must_exist, r"return \{\}")
     fails(hooks.test_read_boxes, as_text, "convert the text to ints")
     fails(hooks.test_read_boxes, plain_int, "7.0")
+    fails(hooks.test_read_boxes, catalogue.boxes_by_position, "by name")
+    fails(hooks.test_read_boxes, catalogue.boxes_with_every_other_column, r"the tuple \(10, 20, 110, 60\)")
 
 
 def test_read_number(reference, capsys):

@@ -1,49 +1,40 @@
-"""Every notMNIST hook against the reference solution and at least two wrong answers.
+"""Every notMNIST hook against the reference solution and at least two wrong answers (three for Part 9's).
 
 The reference functions are taken from the source notebook's solution cells,
 so the hooks are proven against the very code the autograder's reference runs.
+Wrong answers that also break a hidden test live in the assignment's catalogue
+(``tests/hidden_requirements/notmnist.py``) and are used from there.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import matplotlib
-import nbformat
 import numpy as np
 import pytest
 
 import problem_unittests.notmnist as hooks
 from tests.conftest import REPO
+from tests.hidden_requirements import notmnist as wrong
+from tests.notebook_reference import fails, passes, reference_namespace
 
 matplotlib.use("Agg")
 
 NOTEBOOK = REPO / "notebooks" / "01_notmnist" / "notmnist.ipynb"
 SOLUTION_CELLS = ("imports", "show_letter_samples", "normalize", "load_letter", "pick_samples", "class_balance",
-                  "merge_datasets", "shuffle", "label_agreement", "overlap", "fit_logistic")
+                  "merge_datasets", "shuffle", "label_agreement", "overlap", "fit_logistic", "copy_pairs",
+                  "suspect_labels")
 
 
 @pytest.fixture(scope="module")
 def reference():
     """The notebook's reference functions, executed from its solution cells."""
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
-    namespace = {}
-    by_id = {cell.metadata.get("nbgrader", {}).get("grade_id"): cell for cell in notebook.cells}
-    for grade_id in SOLUTION_CELLS:
-        source = re.sub(r"^\s*#+\s*(BEGIN|END) SOLUTION\s*$", "", by_id[grade_id].source, flags=re.M)
-        exec(compile(source, f"{NOTEBOOK.name}:{grade_id}", "exec"), namespace)
-    return namespace
-
-
-def fails(hook, function, hint):
-    with pytest.raises(AssertionError, match=hint):
-        hook(function)
+    return reference_namespace(NOTEBOOK, SOLUTION_CELLS)
 
 
 def test_normalize(reference, capsys):
-    hooks.test_normalize(reference["normalize"])
-    assert "Public tests passed: normalize." in capsys.readouterr().out
+    passes(hooks.test_normalize, reference["normalize"], capsys, "normalize")
     fails(hooks.test_normalize, lambda x: None, "returned None")
     fails(hooks.test_normalize, lambda x: (x - 127.5) / 255, "float32")  # float64
     fails(hooks.test_normalize, lambda x: (x.astype(np.float32) - 128) / 255, "0 should become -0.5")
@@ -61,22 +52,22 @@ def test_load_letter(reference):
     read = reference["class_arrays"].read_image_folder
     normalize = reference["normalize"]
 
-    def never_raises(folder, minimum):
-        return normalize(read(folder, progress=False)[0])
-
-    def not_normalised(folder, minimum):
+    def float64(folder, minimum):
         images, _ = read(folder, progress=False)
         if len(images) < minimum:
             raise ValueError
-        return images.astype(np.float32)
+        return (images - 127.5) / 255
 
     def stops_at_bad_file(folder, minimum):
         from PIL import Image
 
         return normalize(np.stack([np.asarray(Image.open(p)) for p in sorted(Path(folder).iterdir())]))
 
-    fails(hooks.test_load_letter, never_raises, "should raise ValueError")
-    fails(hooks.test_load_letter, not_normalised, "not normalised")
+    fails(hooks.test_load_letter, wrong.load_never_refusing, "should raise ValueError")
+    fails(hooks.test_load_letter, wrong.load_unnormalized, "not normalised")
+    fails(hooks.test_load_letter, float64, "should return float32")
+    fails(hooks.test_load_letter, wrong.load_resizing, r"shape \(6, 28, 28\).*resizing them")
+    fails(hooks.test_load_letter, wrong.load_in_reverse, "order of their sorted file names")
     with pytest.raises(Exception):  # the hook lets the student's own crash through, with its traceback
         hooks.test_load_letter(stops_at_bad_file)
 
@@ -113,6 +104,7 @@ def test_pick_samples(reference):
     fails(hooks.test_pick_samples, shifted_labels, "check the labels")
     fails(hooks.test_pick_samples, unseeded, "same seed should pick the same images")
     fails(hooks.test_pick_samples, lambda arrays, n, seed=0: right(arrays, n, seed)[0], "tuple")
+    fails(hooks.test_pick_samples, lambda arrays, n, seed=0: right(arrays, 3, seed), "use per_letter")
 
 
 def test_class_counts(reference):
@@ -153,7 +145,13 @@ def test_merge_datasets(reference):
         vx, vy, tx, ty = right(arrays, train_size, valid_size)
         return vx, vy + 1, tx, ty + 1
 
+    def letters_reversed(arrays, train_size, valid_size=0):
+        vx, vy, tx, ty = right(arrays, train_size, valid_size)
+        return vx[::-1], vy[::-1], tx[::-1], ty[::-1]
+
     fails(hooks.test_merge_datasets, overlapping, "in both valid and train")
+    fails(hooks.test_merge_datasets, wrong.merge_validation_from_the_end, "FIRST valid_size // 10")
+    fails(hooks.test_merge_datasets, letters_reversed, "letter by letter")
     fails(hooks.test_merge_datasets, silently_short, "should raise ValueError")
     fails(hooks.test_merge_datasets, labels_from_one, "per letter|does not come from")
 
@@ -238,3 +236,59 @@ def test_fit_logistic(reference):
     fails(hooks.test_fit_logistic, lambda images, labels, n: None, "return the fitted model")
     fails(hooks.test_fit_logistic, random_n, "FIRST n images")
     fails(hooks.test_fit_logistic, first_row_only, "Flatten each image")
+
+
+def test_copy_pairs(reference, capsys):
+    passes(hooks.test_copy_pairs, reference["copy_pairs"], capsys, "copy_pairs")
+    right = reference["copy_pairs"]
+
+    def with_itself(images, max_different_pixels=2):
+        pairs = right(images, max_different_pixels)
+        return np.concatenate([pairs, np.array([[0, 0]])])
+
+    def both_orders(images, max_different_pixels=2):
+        pairs = right(images, max_different_pixels)
+        return np.concatenate([pairs, pairs[:, ::-1]])
+
+    def too_few_groups(images, max_different_pixels=2):  # k groups: two differing pixels can spoil both
+        rows = images.reshape(len(images), -1)
+        found = set()
+        for group in range(max(1, max_different_pixels)):
+            same = {}
+            for index, row in enumerate(rows[:, group::max(1, max_different_pixels)]):
+                same.setdefault(row.tobytes(), []).append(index)
+            found |= {(a, b) for members in same.values() for n, a in enumerate(members) for b in members[n + 1:]
+                      if np.count_nonzero(rows[a] != rows[b]) <= max_different_pixels}
+        return np.array(sorted(found), np.int64).reshape(-1, 2)
+
+    def consecutive_only(images, max_different_pixels=2):  # three identical images give two pairs, not three
+        pairs = right(images, max_different_pixels)
+        return np.array([pair for pair in pairs.tolist() if pair != [5, 9]], np.int64)
+
+    fails(hooks.test_copy_pairs, wrong.pairs_identical_only, "images 3 and 12 differ in 1 pixel")
+    fails(hooks.test_copy_pairs, wrong.pairs_unverified, r"differ in \d+ pixels, more than 2")
+    fails(hooks.test_copy_pairs, with_itself, "not a copy of itself")
+    fails(hooks.test_copy_pairs, both_orders, "i < j")
+    fails(hooks.test_copy_pairs, too_few_groups, "images 3 and 20 differ in 2 pixels")
+    fails(hooks.test_copy_pairs, consecutive_only, "three pairs")
+    fails(hooks.test_copy_pairs, wrong.pairs_ignoring_k, "with max_different_pixels=0")
+    fails(hooks.test_copy_pairs, lambda images, k=2: right(images, k).tolist(), "numpy array")
+
+
+def test_suspect_labels(reference, capsys):
+    passes(hooks.test_suspect_labels, reference["suspect_labels"], capsys, "suspect_labels")
+    right = reference["suspect_labels"]
+
+    def every_copy(labels, probabilities, pairs, threshold=0.05):
+        return np.union1d(right(labels, probabilities, pairs, threshold), np.asarray(pairs).ravel())
+
+    def unsorted(labels, probabilities, pairs, threshold=0.05):
+        return right(labels, probabilities, pairs, threshold)[::-1]
+
+    fails(hooks.test_suspect_labels, wrong.suspects_by_model_only, "copies under different letters")
+    fails(hooks.test_suspect_labels, wrong.suspects_by_copies_only, "images 0 and 1 give their own label")
+    fails(hooks.test_suspect_labels, wrong.suspects_by_disagreement, "image 2: the model prefers another letter")
+    fails(hooks.test_suspect_labels, every_copy, "copies with the same label")
+    fails(hooks.test_suspect_labels, wrong.suspects_fixed_threshold, "use the threshold argument")
+    fails(hooks.test_suspect_labels, wrong.suspects_as_mask, "Wrong dtype")
+    fails(hooks.test_suspect_labels, unsorted, "increasing order")

@@ -1,4 +1,4 @@
-"""The multi-digit model kit that assignments 5 and 6 share (course_lib.multidigit)."""
+"""The multi-digit model kit that assignments 5 and 6 share (course_lib.digit_sequences.multidigit)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_lib import multidigit
-from course_lib.multidigit import BLANK
+from course_lib.digit_sequences import multidigit
+from course_lib.digit_sequences.multidigit import BLANK
 
 matplotlib.use("Agg")
 
@@ -72,6 +72,69 @@ def test_readings_from_probabilities():
     assert no_length.lengths.tolist() == [-1, -1] and np.isnan(no_length.length_confidence).all()
     with pytest.raises(ValueError, match="no digit heads"):
         multidigit.readings_from({"length": probabilities["length"]})
+
+
+def _random_heads(rng, count, positions, concentration):
+    """Head probabilities {"digit_1": (count, 11), ..., "length": (count, positions + 1)}, Dirichlet-drawn."""
+    heads = {f"digit_{k}": rng.dirichlet(np.full(11, concentration), size=count) for k in range(1, positions + 1)}
+    heads["length"] = rng.dirichlet(np.full(positions + 1, concentration), size=count)
+    return heads
+
+
+@pytest.mark.parametrize("positions, concentration", [(1, 1.0), (2, 0.3), (3, 1.0), (3, 0.1)])
+def test_decode_with_length_finds_the_reading_a_brute_force_finds(positions, concentration):
+    """Against the course's one brute force over every length and digit string (assignment 5's hook checks the
+    student's decoder with it): the same readings, ties to the shorter length and the smaller digits."""
+    from problem_unittests.digit_sequences import _best_reading
+
+    rng = np.random.default_rng(positions * 10 + int(concentration * 10))
+    probabilities = _random_heads(rng, 40, positions, concentration)
+    readings = multidigit.decode_with_length(probabilities)
+    assert readings.labels.dtype == np.int64 and readings.labels.shape == (40, positions)
+    labels, best = _best_reading(probabilities)
+    assert readings.labels.tolist() == labels.tolist()
+    assert readings.lengths.tolist() == multidigit.lengths_of(labels).tolist()
+    assert readings.confidence == pytest.approx(np.exp(best), rel=1e-9)
+    assert readings.length_confidence == pytest.approx(probabilities["length"][np.arange(40), readings.lengths])
+
+
+def _head(**shares):
+    """One image's (1, 11) probabilities: ``shares`` on the classes named d0..d9 and blank, the rest even."""
+    table = np.zeros(11)
+    for name, share in shares.items():
+        table[BLANK if name == "blank" else int(name[1:])] = share
+    rest = table == 0
+    table[rest] = (1 - table.sum()) / rest.sum()
+    return table[None, :]
+
+
+def test_decode_with_length_never_reads_a_digit_after_a_blank():
+    """The per-position argmax reads 1, blank, 3; the length head decides between "1" and "103"."""
+    heads = {"digit_1": _head(d1=0.9), "digit_2": _head(blank=0.6, d0=0.3), "digit_3": _head(d3=0.5, blank=0.45)}
+    assert multidigit.readings_from(heads).labels.tolist() == [[1, BLANK, 3]]
+    one = multidigit.decode_with_length({**heads, "length": np.array([[0.05, 0.8, 0.05, 0.1]])})
+    assert one.labels.tolist() == [[1, BLANK, BLANK]] and one.lengths.tolist() == [1] and one.texts() == ["1"]
+    assert one.confidence == pytest.approx([0.8 * 0.9 * 0.6 * 0.45])
+    assert one.length_confidence == pytest.approx([0.8])
+    long = multidigit.decode_with_length({**heads, "length": np.array([[0.0, 0.05, 0.05, 0.9]])})
+    assert long.labels.tolist() == [[1, 0, 3]] and long.lengths.tolist() == [3] and long.texts() == ["103"]
+    assert long.confidence == pytest.approx([0.9 * 0.9 * 0.3 * 0.5])
+
+
+def test_decode_with_length_takes_float32_and_zeros_and_says_what_is_missing():
+    heads = {name: values.astype(np.float32) for name, values in
+             _random_heads(np.random.default_rng(3), 20, 5, 1.0).items()}
+    heads["digit_1"][:, :] = 0
+    heads["digit_1"][:, BLANK] = 1  # sure of a blank first: every digit there has probability 0
+    readings = multidigit.decode_with_length(heads)
+    assert np.isfinite(readings.confidence).all() and (readings.confidence > 0).all()
+    assert readings.confidence.max() <= 1 and readings.lengths.tolist() == [0] * 20  # nothing else is possible
+    with pytest.raises(ValueError, match="needs the length head"):
+        multidigit.decode_with_length({k: v for k, v in heads.items() if k != "length"})
+    with pytest.raises(ValueError, match=r"must be \(N, 6\)"):
+        multidigit.decode_with_length({**heads, "length": heads["length"][:, :5]})
+    with pytest.raises(ValueError, match="no digit heads"):
+        multidigit.decode_with_length({"length": heads["length"]})
 
 
 # --- the model ---------------------------------------------------------------------------------------------------

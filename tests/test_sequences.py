@@ -1,4 +1,4 @@
-"""The synthetic sequence builder (course_lib.sequences): labels, placement, options, speed, and no leaks.
+"""The synthetic sequence builder (course_lib.digit_sequences.sequences): labels, placement, options, speed, leaks.
 
 The leak test is the one that matters most: a sequence is built from the
 digits of one split only, so no digit image appears in two splits. It is
@@ -14,8 +14,8 @@ import time
 import numpy as np
 import pytest
 
-from course_lib import sequences
-from course_lib.sequences import BLANK, GlyphPool, SequenceStyle, build_sequences
+from course_lib.digit_sequences import sequences
+from course_lib.digit_sequences.sequences import BLANK, GlyphPool, SequenceStyle, build_sequences
 
 # Glyph placement exactly as in the pool: no scaling, no overlap, so each digit can be cut back out.
 EXACT = SequenceStyle(scale=(1.0, 1.0), spacing=(1, 4), jitter=2)

@@ -124,7 +124,7 @@ def curated_splits(source="auto", *, fast: bool = False, sizes=None, progress: b
     data = _build(archives, sizes, progress)  # uint8 pixels, as they are stored
     data.path = _store(path, data)
     for name in SPLITS:
-        setattr(data, f"{name}_images", normalise(getattr(data, f"{name}_images")))
+        setattr(data, f"{name}_images", normalize(getattr(data, f"{name}_images")))
     return data
 
 
@@ -154,7 +154,7 @@ def cache_key(archives, sizes) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def normalise(images) -> np.ndarray:
+def normalize(images) -> np.ndarray:
     """uint8 pixels -> float32 ``(pixel - 127.5) / 255`` (assignment 1's ``normalize``)."""
     return ((np.asarray(images, dtype=np.float32) - PIXEL_DEPTH / 2) / PIXEL_DEPTH).astype(np.float32)
 
@@ -298,7 +298,7 @@ def _load(path: Path) -> CuratedNotMNIST | None:
             images, labels = arrays[f"{name}_images"], arrays[f"{name}_labels"]
             if images.dtype != np.uint8 or images.shape[1:] != (28, 28) or len(images) != len(labels):
                 return None
-            splits[name] = (normalise(images), labels.astype(np.int64, copy=False))
+            splits[name] = (normalize(images), labels.astype(np.int64, copy=False))
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError):
         return None
     if meta.get("curation") != CURATION_VERSION:

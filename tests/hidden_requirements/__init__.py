@@ -88,6 +88,11 @@ class GradedCell:
         return matches[0]
 
 
+# Assignments whose catalogues (of wrong answers and of data claims) are not on this branch yet, and why; the
+# tests skip them with the reason, and fail once the catalogue arrives and the entry stays.
+PENDING: dict[str, str] = {}
+
+
 def graded_cells(notebook: Path) -> dict[str, GradedCell]:
     """Every autograded test cell of a source notebook that has a hidden block, by grade id."""
     cells = {}

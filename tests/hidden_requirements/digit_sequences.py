@@ -19,7 +19,7 @@ def context() -> dict:
     """The notebook's data and reference functions; an untrained reference model stands in for the trained one."""
     import keras
 
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     namespace = reference_namespace(NOTEBOOK, CELLS)
     keras.utils.set_random_seed(0)
@@ -86,13 +86,13 @@ def targets_length_to_first_blank(labels):
 
 
 def model_five_heads(input_shape, max_digits=5):
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     return multidigit.build_model(input_shape, filters=(8, 16), dense=32, max_digits=5)
 
 
 def model_that_never_learns(input_shape, max_digits=5):
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     return multidigit.build_model(input_shape, filters=(8, 16), dense=32, max_digits=max_digits, batch_norm=False,
                                   dropout=0.0, learning_rate=0.0)  # no dropout or batch noise: the loss stays put
@@ -117,7 +117,7 @@ def coverage_splits_ties(confidences, correct, target=0.98):
 
 
 def decoded_per_position(probabilities):
-    from course_lib import multidigit
+    from course_lib.digit_sequences import multidigit
 
     readings = multidigit.readings_from(probabilities)
     return readings.labels, np.log(readings.confidence)

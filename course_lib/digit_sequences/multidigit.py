@@ -33,6 +33,9 @@ Reading
     ``read(model, images)`` -> ``Readings``: the head probabilities, the
     predicted labels (N, D), the predicted lengths, and two confidences: the
     product of the digit heads' top probabilities, and the length head's.
+    ``decode_with_length(probabilities)`` -> ``Readings``: the reading of
+    Goodfellow et al. (2014) instead, the length and digits of highest joint
+    probability (length head included), so no digit ever follows a blank.
 Measuring
     ``per_digit_accuracy``, ``whole_sequence_accuracy``,
     ``per_position_accuracy``; ``coverage_curve(confidences, correct)`` and
@@ -333,6 +336,7 @@ class Readings:
     lengths: int64 (N,): the length head's most likely length (-1 when the model has no length head).
     confidence: float (N,): the product of the digit heads' top probabilities.
     length_confidence: float (N,): the length head's top probability (NaN without a length head).
+    (``decode_with_length`` fills the same fields with its own reading: see there.)
     """
 
     probabilities: dict
@@ -345,16 +349,22 @@ class Readings:
         return len(self.labels)
 
     def texts(self, alphabet: str = "0123456789") -> list[str]:
-        from course_lib.sequences import label_text
+        from course_lib.digit_sequences.sequences import label_text
 
         return [label_text(row, alphabet) for row in self.labels]
 
 
-def readings_from(probabilities: dict) -> Readings:
-    """Readings from head probabilities {"digit_1": (N, 11), ..., "length": (N, D + 1)}."""
+def _heads_of(probabilities: dict) -> list[str]:
+    """The digit heads among the outputs, left to right (digit_1, digit_2, ...)."""
     heads = sorted((name for name in probabilities if name.startswith("digit_")), key=lambda n: int(n.split("_")[1]))
     if not heads:
         raise ValueError(f"no digit heads (digit_1, ...) among the outputs {list(probabilities)}")
+    return heads
+
+
+def readings_from(probabilities: dict) -> Readings:
+    """Readings from head probabilities {"digit_1": (N, 11), ..., "length": (N, D + 1)}."""
+    heads = _heads_of(probabilities)
     stacked = np.stack([np.asarray(probabilities[name]) for name in heads], axis=1)  # (N, D, 11)
     labels = stacked.argmax(axis=2).astype(np.int64)
     confidence = stacked.max(axis=2).prod(axis=1)
@@ -364,6 +374,53 @@ def readings_from(probabilities: dict) -> Readings:
     else:
         lengths, length_confidence = np.full(len(labels), -1, np.int64), np.full(len(labels), np.nan)
     return Readings(dict(probabilities), labels, lengths, confidence, length_confidence)
+
+
+def decode_with_length(probabilities: dict) -> Readings:
+    """Read each image as Goodfellow et al. (2014) do: the length and digits of highest joint probability.
+
+    probabilities: {"digit_1": (N, 11), ..., "digit_D": (N, 11), "length": (N, D + 1)} softmax outputs (what
+        ``model.predict`` returns, or ``Readings.probabilities``); the heads are taken as independent.
+    For every image, over every length L = 0 .. D and every string of L digits (0-9), the reading maximises
+
+        log P(length = L) + sum over i <= L of log P(digit_i) + sum over i > L of log P(BLANK at i),
+
+    so a digit never follows a blank. For a fixed L the best digits are each head's most likely digit
+    (BLANK left out), so the D + 1 lengths are tried, not the 10^L strings. Equal scores: the shorter length.
+    Returns Readings with
+        labels: int64 (N, D), the digits chosen and BLANK after them;
+        lengths: int64 (N,), the length L chosen;
+        confidence: float (N,), the joint probability of the reading chosen (the exp of its score: P(L) times
+            the probabilities of its digits and of its blanks; in [0, 1]);
+        length_confidence: float (N,), the length head's probability of L.
+    A probability of 0 counts as the smallest positive float, so that every log stays finite.
+    """
+    heads = _heads_of(probabilities)
+    if LENGTH_HEAD not in probabilities:
+        raise ValueError(f"decoding with the length needs the length head ({LENGTH_HEAD!r}); the outputs are "
+                         f"{list(probabilities)}: use readings_from without one")
+    stacked = np.stack([np.asarray(probabilities[name], dtype=np.float64) for name in heads], axis=1)  # (N, D, 11)
+    length = np.asarray(probabilities[LENGTH_HEAD], dtype=np.float64)
+    count, positions = stacked.shape[:2]
+    if stacked.shape[2] != NUM_CLASSES:
+        raise ValueError(f"each digit head must give {NUM_CLASSES} probabilities (0-9 and BLANK), "
+                         f"got {stacked.shape[2]}")
+    if length.shape != (count, positions + 1):
+        raise ValueError(f"the length head must be (N, {positions + 1}) for {positions} digit heads and N = {count} "
+                         f"images (lengths 0 to {positions}), got {length.shape}")
+    tiny = np.finfo(np.float64).tiny
+    logs = np.log(np.maximum(stacked, tiny))
+    digits = logs[:, :, :BLANK].argmax(axis=2)  # (N, D): each head's best digit, BLANK left out
+    digit_logs = np.take_along_axis(logs[:, :, :BLANK], digits[:, :, None], axis=2)[:, :, 0]
+    blank_logs = logs[:, :, BLANK]
+    zeros = np.zeros((count, 1))
+    before = np.concatenate([zeros, np.cumsum(digit_logs, axis=1)], axis=1)  # (N, D + 1): digits at 1..L
+    after = np.concatenate([np.cumsum(blank_logs[:, ::-1], axis=1)[:, ::-1], zeros], axis=1)  # blanks at L+1..D
+    scores = np.log(np.maximum(length, tiny)) + before + after  # (N, D + 1), one per length
+    lengths = scores.argmax(axis=1).astype(np.int64)
+    labels = np.where(np.arange(positions)[None, :] < lengths[:, None], digits, BLANK).astype(np.int64)
+    confidence = np.exp(scores[np.arange(count), lengths])
+    return Readings(dict(probabilities), labels, lengths, confidence, length[np.arange(count), lengths])
 
 
 def read(model, images, *, batch_size: int = 512) -> Readings:
@@ -522,7 +579,7 @@ def _sequence_grid(images, titles, colours, *, ncols: int, suptitle: str | None)
 def show_sequences(images, labels, *, ncols: int = 4, limit: int = 24, alphabet: str = "0123456789",
                    title: str | None = None):
     """Sequence images (N, height, width[, channels]), each titled with its label ("7209"); returns the Figure."""
-    from course_lib.sequences import label_text
+    from course_lib.digit_sequences.sequences import label_text
 
     images, labels = np.asarray(images)[:limit], _labels(np.asarray(labels)[:limit])
     titles = [label_text(row, alphabet) or "(empty)" for row in labels]
@@ -533,7 +590,7 @@ def show_readings(images, labels, predicted, *, confidences=None, ncols: int = 4
                   alphabet: str = "0123456789", title: str | None = None):
     """Sequence images, each titled with what the model read (and its confidence); wrong readings in red
     with the truth beside them. labels, predicted: (N, D). Returns the Figure."""
-    from course_lib.sequences import label_text
+    from course_lib.digit_sequences.sequences import label_text
 
     images = np.asarray(images)[:limit]
     labels, predicted = _pair(np.asarray(labels)[:limit], np.asarray(predicted)[:limit])
