@@ -75,11 +75,14 @@ def cifar10_training_images(count: int, seed: int = 0):
 
 
 def reference(train_images: np.ndarray) -> dict:
-    """The notebook's solution cells; its build_model computes its first layer from these standardised images."""
+    """The notebook's solution cells, and ``whitening``: their patch_whitening kernel of these standardised images,
+    for build_model's fixed first layer (as the notebook computes it from 2,000 training images)."""
     from tests.notebook_reference import reference_namespace
 
-    return reference_namespace(NOTEBOOK, ("imports", "build_augmentation", "learning_rate_schedule", "build_model",
-                                          "compile_model"), {"train_images": train_images})
+    ref = reference_namespace(NOTEBOOK, ("imports", "build_augmentation", "learning_rate_schedule", "patch_whitening",
+                                         "build_model", "compile_model"))
+    ref["whitening"] = ref["patch_whitening"](train_images[:2000])
+    return ref
 
 
 def new_model(ref, steps: int, *, augment_inside: bool = False, xla: bool = True):
@@ -87,7 +90,7 @@ def new_model(ref, steps: int, *, augment_inside: bool = False, xla: bool = True
     import keras
 
     keras.utils.set_random_seed(0)
-    model = ref["build_model"]()
+    model = ref["build_model"](whitening=ref["whitening"])
     if augment_inside:
         inputs = keras.Input(model.input_shape[1:])
         model = keras.Model(inputs, model(ref["build_augmentation"]()(inputs)))

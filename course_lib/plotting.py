@@ -199,7 +199,7 @@ def show_class_samples(images, labels, class_names, *, per_class: int = 10, seed
     return figure
 
 
-def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
+def show_color_pixel_grid(image, title: str | None = None, *, ax=None):
     """One colour image (H, W, 3), uint8 or floats in [0, 1], drawn pixel by pixel with a line at every pixel edge.
 
     The colour counterpart of ``show_pixel_grid`` (which writes each grayscale value in its pixel: three
@@ -209,7 +209,7 @@ def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
 
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[-1] != 3:
-        raise ValueError(f"show_colour_pixel_grid draws one colour image (H, W, 3), got shape {image.shape}")
+        raise ValueError(f"show_color_pixel_grid draws one colour image (H, W, 3), got shape {image.shape}")
     rows, columns = image.shape[:2]
     if ax is None:
         _, ax = plt.subplots(figsize=(0.15 * columns + 1, 0.15 * rows + 1))
@@ -223,3 +223,47 @@ def show_colour_pixel_grid(image, title: str | None = None, *, ax=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_whitening(before, after, kernel):
+    """A patch-whitening first layer at work: the covariance of the patches before and after it, and its filters.
+
+    before: (D, D) covariance of the D values of each patch (D = 4 * C for 2x2 patches of C channels); after:
+    (D, D) covariance of the layer's first D outputs; kernel: (2, 2, C, 2 * D) the layer's kernel, its first D
+    filters drawn as 2x2 colour tiles (each stretched to its own range), from the direction of most variance
+    to the least, each titled with the patches' variance along it. Returns the Figure.
+    """
+    import matplotlib.pyplot as plt
+
+    before, after, kernel = np.asarray(before), np.asarray(after), np.asarray(kernel)
+    size = len(before)
+    if before.shape != (size, size) or after.shape != (size, size) or kernel.shape[:2] != (2, 2) \
+            or 4 * kernel.shape[2] != size or kernel.shape[3] < size:
+        raise ValueError(f"expected covariances (D, D) and a kernel (2, 2, D / 4, >= D), got {before.shape}, "
+                         f"{after.shape} and {kernel.shape}")
+    channels = kernel.shape[2]
+    names = "RGB" if channels == 3 else [str(c) for c in range(channels)]
+    labels = [f"{names[c]}{i}{j}" for i in (0, 1) for j in (0, 1) for c in range(channels)]
+    filters = kernel[..., :size].reshape(size, size).T   # row k: filter k, in the order of the labels
+    directions = filters / np.linalg.norm(filters, axis=1, keepdims=True)
+    variances = np.einsum("kd,de,ke->k", directions, before, directions)
+    figure = plt.figure(figsize=(10, 6.2))
+    grid = figure.add_gridspec(2, size, height_ratios=[5, 1], hspace=0.35)
+    scale = max(np.abs(before).max(), np.abs(after).max(), 1e-12)
+    for column, (matrix, title) in enumerate(((before, "patches: covariance"),
+                                              (after, "whitened: covariance"))):
+        ax = figure.add_subplot(grid[0, column * size // 2:(column + 1) * size // 2])
+        shown = ax.imshow(matrix, cmap="RdBu_r", vmin=-scale, vmax=scale)
+        ax.set_xticks(range(size), labels, rotation=90, fontsize=7)
+        ax.set_yticks(range(size), labels, fontsize=7)
+        ax.set_title(title)
+    figure.colorbar(shown, ax=figure.axes, shrink=0.6, location="right")
+    for position, k in enumerate(np.argsort(-variances)):
+        ax = figure.add_subplot(grid[1, position])
+        tile = filters[k].reshape(2, 2, channels)
+        tile = (tile - tile.min()) / max(np.ptp(tile), 1e-12)
+        ax.imshow(tile if channels == 3 else tile.mean(axis=-1), cmap=None if channels == 3 else "gray")
+        ax.set_title(f"{variances[k]:.2g}", fontsize=8)
+        ax.set_axis_off()
+    figure.suptitle("the whitening filters, by the patches' variance along them", y=0.2, fontsize=9)
+    return figure

@@ -1,4 +1,4 @@
-"""Every CIFAR-10 hook against the reference solution and at least two wrong answers.
+"""Every CIFAR-10 hook against the reference solution and at least two wrong answers (three for the whitening).
 
 The reference functions are taken from the source notebook's solution cells
 (``tests.notebook_reference``), so the hooks are proven against the very code
@@ -19,20 +19,13 @@ matplotlib.use("Agg")
 
 NOTEBOOK = REPO / "notebooks" / "04_cifar10_cnn" / "cifar10_cnn.ipynb"
 SOLUTION_CELLS = ("imports", "one_hot", "normalisation", "build_augmentation", "learning_rate_schedule",
-                  "build_model", "overfit_tiny_batch", "compile_model")
+                  "patch_whitening", "build_model", "overfit_tiny_batch", "compile_model")
 
 
 @pytest.fixture(scope="module")
 def reference():
-    """The notebook's reference functions, executed from its solution cells.
-
-    The reference build_model computes its first layer from the notebook's standardised `train_images`:
-    here, images whose neighbouring pixels are correlated, as in photos.
-    """
-    noise = np.random.default_rng(0).normal(size=(200, 33, 33, 3)).astype(np.float32)
-    images = noise[:, 1:, 1:] + noise[:, :-1, :-1]
-    train_images = (images - images.mean(axis=(0, 1, 2))) / images.std(axis=(0, 1, 2))
-    return reference_namespace(NOTEBOOK, SOLUTION_CELLS, {"train_images": train_images})
+    """The notebook's reference functions, executed from its solution cells (they read no global data)."""
+    return reference_namespace(NOTEBOOK, SOLUTION_CELLS)
 
 
 def test_one_hot(reference, capsys):
@@ -156,12 +149,145 @@ def test_learning_rate_schedule(reference):
     fails(hooks.test_learning_rate_schedule, plain_function, "LearningRateSchedule")
 
 
-def _plain_model(*, activation="softmax", classes=None, dropout_always=False, frozen=False):
+# --- a whitened first layer ----------------------------------------------------------------------------------
+
+def test_extract_patches(reference, capsys):
+    hooks.test_extract_patches(reference["extract_patches"])
+    assert "Public tests passed: extract_patches." in capsys.readouterr().out
+    right = reference["extract_patches"]
+
+    def channel_first(images):
+        rows, columns = images.shape[1:3]
+        corners = [images[:, i:i + rows - 1, j:j + columns - 1] for i in (0, 1) for j in (0, 1)]
+        return np.stack(corners, axis=-1).reshape(-1, 4 * images.shape[-1])   # (..., C, 4 corners)
+
+    def column_by_column(images):
+        rows, columns = images.shape[1:3]
+        corners = [images[:, i:i + rows - 1, j:j + columns - 1] for j in (0, 1) for i in (0, 1)]
+        return np.stack(corners, axis=-2).reshape(-1, 4 * images.shape[-1])
+
+    def tiles(images):   # stride 2: only the patches that tile the image
+        count, rows, columns, channels = images.shape
+        blocks = images[:, :rows // 2 * 2, :columns // 2 * 2].reshape(count, rows // 2, 2, columns // 2, 2, channels)
+        return blocks.transpose(0, 1, 3, 2, 4, 5).reshape(-1, 4 * channels)
+
+    def not_flattened(images):
+        return right(images).reshape(len(images), images.shape[1] - 1, images.shape[2] - 1, -1)
+
+    def shuffled_rows(images):
+        return right(images)[::-1]
+
+    def in_place(images):
+        patches = right(images)
+        images -= 1
+        return patches
+
+    fails(hooks.test_extract_patches, channel_first, r"wrong order \(channel first")
+    fails(hooks.test_extract_patches, column_by_column, r"wrong order \(the pixels column by column")
+    fails(hooks.test_extract_patches, tiles, "stride 1, overlapping")
+    fails(hooks.test_extract_patches, not_flattened, "one row per patch")
+    fails(hooks.test_extract_patches, shuffled_rows, "listed in another order")
+    fails(hooks.test_extract_patches, in_place, "changed its input")
+    fails(hooks.test_extract_patches, lambda images: None, "returned None")
+
+
+def _whitening(reference, *, centred=True, scale=0.5, eps_used=None, minus=True, order="ijc", columns=True):
+    """A patch_whitening with one thing changed (the defaults give the reference's answer)."""
+    extract = reference["extract_patches"]
+
+    def patch_whitening(images, eps=5e-4):
+        images = np.asarray(images, dtype=np.float64)
+        channels = images.shape[-1]
+        patches = extract(images)
+        if order == "cij":
+            patches = patches.reshape(-1, 4, channels).transpose(0, 2, 1).reshape(len(patches), -1)
+        if centred:
+            patches = patches - patches.mean(axis=0)
+        values, vectors = np.linalg.eigh(patches.T @ patches / len(patches))
+        used = eps if eps_used is None else eps_used
+        filters = (vectors if columns else vectors.T) / (values + used) ** scale
+        kernel = filters.reshape(2, 2, channels, -1)
+        return (np.concatenate([kernel, -kernel], axis=-1) if minus else kernel).astype(np.float32)
+
+    return patch_whitening
+
+
+def test_patch_whitening(reference, capsys):
+    hooks.test_patch_whitening(reference["patch_whitening"])
+    assert "Public tests passed: patch_whitening." in capsys.readouterr().out
+    right = reference["patch_whitening"]
+
+    def descending(images, eps=5e-4):   # the filters in another order, with other signs: right too
+        kernel = right(images, eps)
+        half = kernel.shape[-1] // 2
+        filters = -kernel[..., :half][..., ::-1]
+        return np.concatenate([filters, -filters], axis=-1)
+
+    hooks.test_patch_whitening(descending)
+    fails(hooks.test_patch_whitening, _whitening(reference, minus=False), "add their negatives")
+    fails(hooks.test_patch_whitening, _whitening(reference, scale=0.0), "not yet scaled")
+    fails(hooks.test_patch_whitening, _whitening(reference, scale=1.0), "divide by its square root")
+    fails(hooks.test_patch_whitening, _whitening(reference, eps_used=0.0), r"add eps \(0.0005\)")
+    fails(hooks.test_patch_whitening, _whitening(reference, eps_used=5e-4), "use the eps it is given")
+    fails(hooks.test_patch_whitening, _whitening(reference, centred=False), "not centred")
+    fails(hooks.test_patch_whitening, _whitening(reference, order="cij"), r"wrong order \(channel first")
+    fails(hooks.test_patch_whitening, _whitening(reference, columns=False), "COLUMNS")
+    fails(hooks.test_patch_whitening, lambda images, eps=5e-4: right(images, eps).astype(np.float64), "float32")
+    fails(hooks.test_patch_whitening, lambda images, eps=5e-4: right(images, eps).reshape(12, 24), "reshape it")
+
+    def swapped_halves(images, eps=5e-4):
+        kernel = right(images, eps)
+        return np.concatenate([kernel[..., 12:], kernel[..., :12][..., ::-1]], axis=-1)
+
+    fails(hooks.test_patch_whitening, swapped_halves, "negatives of the first 12, in the same order")
+
+
+def test_the_whitened_layer_whitens_real_looking_patches_in_keras(reference):
+    """The reference kernel in a real Conv2D: the layer's first 12 outputs have (near) identity covariance."""
+    import keras
+    from keras import layers
+
+    noise = np.random.default_rng(3).normal(size=(300, 33, 33, 3)).astype(np.float32)
+    images = noise[:, 1:, 1:] + noise[:, :-1, :-1] + 0.5 * noise[:, 1:, :-1, ::-1]   # correlated, as photos are
+    kernel = reference["patch_whitening"](images[:200])
+    layer = layers.Conv2D(24, 2, use_bias=False)
+    layer.build((None, 32, 32, 3))
+    layer.set_weights([kernel])
+    outputs = np.asarray(layer(keras.ops.convert_to_tensor(images[200:])))[..., :12].reshape(-1, 12)
+    covariance = np.cov(outputs, rowvar=False)
+    assert np.allclose(np.diag(covariance), 1, atol=0.05), np.diag(covariance)
+    assert np.abs(covariance - np.diag(np.diag(covariance))).max() < 0.05
+    assert np.allclose(np.asarray(layer(images[:2]))[..., 12:], -np.asarray(layer(images[:2]))[..., :12], atol=1e-5)
+
+
+def test_plot_whitening(reference):
+    from course_lib import plotting
+
+    images = np.random.default_rng(0).normal(size=(20, 9, 9, 3)).astype(np.float32)
+    kernel = reference["patch_whitening"](images)
+    before = np.cov(reference["extract_patches"](images), rowvar=False)
+    filters = kernel[..., :12].reshape(12, 12)
+    figure = plotting.plot_whitening(before, filters.T @ before @ filters, kernel)
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles[:2] == ["patches: covariance", "whitened: covariance"]
+    heatmaps = [ax for ax in figure.axes if ax.get_title().endswith("covariance")]
+    assert [label.get_text() for label in heatmaps[0].get_xticklabels()][:4] == ["R00", "G00", "B00", "R01"]
+    tiles = [ax for ax in figure.axes if ax.images and ax.images[0].get_array().shape == (2, 2, 3)]
+    variances = [float(ax.get_title()) for ax in tiles]
+    assert len(tiles) == 12 and variances == sorted(variances, reverse=True)
+    assert np.isclose(sum(variances), np.trace(before), rtol=1e-2)   # the 12 directions hold all the variance
+    with pytest.raises(ValueError, match="expected covariances"):
+        plotting.plot_whitening(before, before, kernel[..., :6])
+
+
+# --- the network ------------------------------------------------------------------------------------------------
+
+def _plain_model(*, activation=None, classes=None, dropout_always=False, frozen=False, takes_whitening=True):
     """A wrong build_model: a small network with one thing changed."""
     import keras
     from keras import layers
 
-    def build_model(input_shape=(32, 32, 3), num_classes=10):
+    def network(input_shape=(32, 32, 3), num_classes=10):
         inputs = keras.Input(input_shape)
         x = layers.Conv2D(8, 3, activation="relu", trainable=not frozen)(inputs)
         x = layers.GlobalAveragePooling2D()(x)
@@ -170,37 +296,114 @@ def _plain_model(*, activation="softmax", classes=None, dropout_always=False, fr
         outputs = layers.Dense(classes or num_classes, activation=activation, trainable=not frozen)(x)
         return keras.Model(inputs, outputs)
 
-    return build_model
+    if takes_whitening:
+        return lambda input_shape=(32, 32, 3), num_classes=10, whitening=None: network(input_shape, num_classes)
+    return network
 
 
 def test_model_shapes(reference, capsys):
     hooks.test_build_model(reference["build_model"])
     out = capsys.readouterr().out
-    assert "Public tests passed: build_model shapes." in out and "build_model probabilities." in out
+    assert "Public tests passed: build_model shapes." in out and "build_model scores." in out
     import keras
     from keras import layers
 
-    def flat_input(input_shape=(32, 32, 3), num_classes=10):
+    def flat_input(input_shape=(32, 32, 3), num_classes=10, whitening=None):
         inputs = keras.Input((32 * 32 * 3,))
-        return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(inputs))
+        return keras.Model(inputs, layers.Dense(num_classes)(inputs))
 
     fails(hooks.test_model_shapes, _plain_model(classes=10), "use num_classes")
     fails(hooks.test_model_shapes, flat_input, r"input shape \(None, 32, 32, 3\)")
     fails(hooks.test_model_shapes, lambda *args, **kwargs: None, "returned None")
+    fails(hooks.test_model_shapes, _plain_model(takes_whitening=False), "should take whitening=")
 
 
-def test_model_probabilities(reference):
-    hooks.test_model_probabilities(reference["build_model"])
-    fails(hooks.test_model_probabilities, _plain_model(activation=None), "not probabilities")
-    fails(hooks.test_model_probabilities, _plain_model(activation="sigmoid"), "not probabilities")
-    fails(hooks.test_model_probabilities, _plain_model(dropout_always=True), "training only")
+def test_the_reference_network_uses_the_whitening_it_is_given_and_learns_its_first_layer_without(reference):
+    import keras
+
+    kernel = hooks.example_whitening()
+    fixed, learned = reference["build_model"](whitening=kernel), reference["build_model"]()
+    first = [layer for layer in fixed.layers if isinstance(layer, keras.layers.Conv2D)][0]
+    assert np.array_equal(first.get_weights()[0], kernel) and not first.trainable
+    assert [layer for layer in learned.layers if isinstance(layer, keras.layers.Conv2D)][0].trainable
+    assert fixed.count_params() == learned.count_params()
 
 
-def test_model_overfits(reference, capsys):
+def test_model_scores(reference):
+    hooks.test_model_scores(reference["build_model"])
+    fails(hooks.test_model_scores, _plain_model(activation="softmax"), "the outputs are probabilities")
+    fails(hooks.test_model_scores, _plain_model(activation="sigmoid"), "every output is >= 0")
+    fails(hooks.test_model_scores, _plain_model(activation="relu"), "every output is >= 0")
+    fails(hooks.test_model_scores, _plain_model(dropout_always=True), "training only")
+
+
+# --- the sanity check: sound networks pass it, broken ones fail -------------------------------------------------
+
+def _sound_and_broken_networks():
+    """Other networks for the overfitting check: sound ones of different designs, and broken ones."""
+    import keras
+    from keras import layers
+
+    def plain(input_shape=(32, 32, 3), num_classes=10, whitening=None):   # assignment 3's kind of network
+        inputs = keras.Input(input_shape)
+        x = layers.Conv2D(32, 3, activation="relu", padding="same")(inputs)
+        x = layers.MaxPooling2D()(layers.Conv2D(32, 3, activation="relu")(x))
+        x = layers.Conv2D(64, 3, activation="relu", padding="same")(x)
+        x = layers.MaxPooling2D()(layers.Conv2D(64, 3, activation="relu")(x))
+        x = layers.Dense(128, activation="relu")(layers.Flatten()(x))
+        return keras.Model(inputs, layers.Dense(num_classes)(x))
+
+    def keras_example(input_shape=(32, 32, 3), num_classes=10, whitening=None):   # with its heavy dropout
+        inputs = keras.Input(input_shape)
+        x = layers.Conv2D(32, 3, activation="relu", padding="same")(inputs)
+        x = layers.Dropout(0.25)(layers.MaxPooling2D()(layers.Conv2D(32, 3, activation="relu")(x)))
+        x = layers.Conv2D(64, 3, activation="relu", padding="same")(x)
+        x = layers.Dropout(0.25)(layers.MaxPooling2D()(layers.Conv2D(64, 3, activation="relu")(x)))
+        x = layers.Dropout(0.5)(layers.Dense(512, activation="relu")(layers.Flatten()(x)))
+        return keras.Model(inputs, layers.Dense(num_classes)(x))
+
+    def batchnorm_average(input_shape=(32, 32, 3), num_classes=10, whitening=None):
+        inputs = x = keras.Input(input_shape)
+        for filters in (32, 64, 128):
+            x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+            x = layers.MaxPooling2D()(layers.ReLU()(layers.BatchNormalization()(x)))
+        x = layers.Dropout(0.2)(layers.GlobalAveragePooling2D()(x))
+        return keras.Model(inputs, layers.Dense(num_classes)(x))
+
+    def frozen(input_shape=(32, 32, 3), num_classes=10, whitening=None):
+        model = plain(input_shape, num_classes)
+        for layer in model.layers:
+            layer.trainable = False
+        return model
+
+    def averaged_away(input_shape=(32, 32, 3), num_classes=10, whitening=None):   # only each channel's mean is left
+        inputs = keras.Input(input_shape)
+        x = layers.Dense(16, activation="relu")(layers.GlobalAveragePooling2D()(inputs))
+        return keras.Model(inputs, layers.Dense(num_classes)(x))
+
+    return {"plain": plain, "keras_example": keras_example, "batchnorm_average": batchnorm_average}, \
+        {"frozen": frozen, "averaged_away": averaged_away, "too_small": _plain_model()}
+
+
+SOUND, BROKEN = ("plain", "keras_example", "batchnorm_average"), ("frozen", "averaged_away", "too_small")
+
+
+def test_model_overfits_the_reference(reference, capsys):
     hooks.test_model_overfits(reference["build_model"])
+    out = capsys.readouterr().out
+    steps = int(out.rsplit(" in ", 1)[1].split(" steps")[0])
+    assert "learns 20 images by heart" in out and steps <= hooks.OVERFIT_STEPS // 4, out   # a wide margin
+
+
+@pytest.mark.parametrize("name", SOUND)
+def test_model_overfits_passes_sound_networks(name, capsys):
+    hooks.test_model_overfits(_sound_and_broken_networks()[0][name])
     assert "learns 20 images by heart" in capsys.readouterr().out
-    fails(hooks.test_model_overfits, _plain_model(), "did not learn 20 images by heart")  # too little capacity
-    fails(hooks.test_model_overfits, _plain_model(frozen=True), "did not learn 20 images by heart")
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_model_overfits_fails_broken_networks(name):
+    fails(hooks.test_model_overfits, _sound_and_broken_networks()[1][name], "did not learn 20 images by heart")
 
 
 def test_overfit_tiny_batch(reference):
@@ -209,25 +412,32 @@ def test_overfit_tiny_batch(reference):
 
     def smoothed(model, images, labels, steps=40):
         model.compile(optimizer=keras.optimizers.Adam(1e-3),
-                      loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.2))
+                      loss=keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2))
         return [float(model.train_on_batch(images, labels)) for _ in range(steps)]
 
     def accuracies(model, images, labels, steps=40):
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss=keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
         return [float(model.train_on_batch(images, labels)[1]) for _ in range(steps)]
 
     def one_fit(model, images, labels, steps=40):
-        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
+        model.compile(optimizer=keras.optimizers.Adam(1e-3),
+                      loss=keras.losses.CategoricalCrossentropy(from_logits=True))
         return model.fit(images, labels, epochs=1, verbose=0).history["loss"]
 
     def timid(model, images, labels, steps=40):
-        model.compile(optimizer=keras.optimizers.SGD(1e-5), loss="categorical_crossentropy")
+        model.compile(optimizer=keras.optimizers.SGD(1e-5), loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+        return [float(model.train_on_batch(images, labels)) for _ in range(steps)]
+
+    def from_probabilities(model, images, labels, steps=40):   # the scores taken for probabilities
+        model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
         return [float(model.train_on_batch(images, labels)) for _ in range(steps)]
 
     fails(hooks.test_overfit_tiny_batch, smoothed, "label smoothing keeps the loss high")
     fails(hooks.test_overfit_tiny_batch, accuracies, "not the accuracy")
     fails(hooks.test_overfit_tiny_batch, one_fit, "should return 80 losses")
     fails(hooks.test_overfit_tiny_batch, timid, "the loss should fall")
+    fails(hooks.test_overfit_tiny_batch, from_probabilities, "from_logits=True")
 
 
 def test_compile_model(reference, capsys):
@@ -236,31 +446,76 @@ def test_compile_model(reference, capsys):
     assert "Public tests passed: compile_model." in out and "Note:" not in out
     import keras
 
+    logits = keras.losses.CategoricalCrossentropy(from_logits=True)
+
     def sparse_loss(model, steps_per_epoch, epochs):
-        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                      metrics=["accuracy"])
+
+    def from_probabilities(model, steps_per_epoch, epochs):
+        model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
 
     def no_metrics(model, steps_per_epoch, epochs):
-        model.compile(optimizer="sgd", loss="categorical_crossentropy")
+        model.compile(optimizer="sgd", loss=logits)
 
     def constant_rate(model, steps_per_epoch, epochs):
-        model.compile(optimizer=keras.optimizers.SGD(0.01), loss="categorical_crossentropy", metrics=["accuracy"])
+        model.compile(optimizer=keras.optimizers.SGD(0.01), loss=logits, metrics=["accuracy"])
 
     fails(hooks.test_compile_model, sparse_loss, "not the sparse one")
+    fails(hooks.test_compile_model, from_probabilities, "pass from_logits=True")
     fails(hooks.test_compile_model, no_metrics, "metrics=")
     hooks.test_compile_model(constant_rate)  # allowed (the student may argue for it), with notes
     out = capsys.readouterr().out
     assert "learning rate stayed at 0.01" in out and "not compiled with XLA" in out
 
 
-def test_show_colour_pixel_grid():
+# --- the graded result: the predictions file --------------------------------------------------------------------
+
+def _test_set(count=400, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (count, 32, 32, 3), dtype=np.uint8), np.arange(count) % 10
+
+
+def test_predictions_file(tmp_path, capsys):
+    from course_lib import predictions_file
+
+    images, labels = _test_set()
+    path = tmp_path / hooks.PREDICTIONS_FILE
+    right = np.where(np.arange(len(labels)) % 10 < 9, labels, (labels + 1) % 10)   # 90% right
+    predictions_file.save(path, right, images, labels, training_minutes=12.5)
+    order = np.random.default_rng(1).permutation(len(labels))   # the grader's copy lists them in another order
+    assert hooks.test_predictions_file(path, images[order], labels[order]) == pytest.approx(0.9)
+    assert "Public tests passed: predictions file (0.9000 of the 400 test images right)." in capsys.readouterr().out
+
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "absent.npz",
+          "there is no predictions file absent.npz.*FAST_MODE = False")
+    (tmp_path / "text.npz").write_text("not a zip")
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "text.npz",
+          "cannot be read as a predictions file")
+    np.savez(tmp_path / "pickled.npz", format=np.array(predictions_file.FORMAT), predictions=np.array([object()]))
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "pickled.npz",
+          "cannot be read as a predictions file")
+    other_images, _ = _test_set(seed=5)
+    predictions_file.save(tmp_path / "other.npz", labels, other_images, labels)
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "other.npz",
+          "made on another test set: 400 of its 400 images")
+    predictions_file.save(tmp_path / "fast.npz", labels[:100], images[:100], labels[:100])
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "fast.npz",
+          "holds predictions for 100 images, but this test set has 400")
+    predictions_file.save(tmp_path / "weak.npz", np.where(np.arange(400) % 10 < 8, labels, 0), images, labels)
+    fails(lambda p: hooks.test_predictions_file(p, images, labels), tmp_path / "weak.npz",
+          "gets 0.8000 of the 400 test images right, below the target 0.85")
+
+
+def test_show_color_pixel_grid():
     """The notebook's first look at a photo: a colour image on its pixel grid (course_lib.plotting)."""
     from course_lib import plotting
 
     image = np.zeros((6, 5, 3), np.uint8)
     image[1, 2] = (255, 0, 0)
-    ax = plotting.show_colour_pixel_grid(image, "airplane (class 0)")
+    ax = plotting.show_color_pixel_grid(image, "airplane (class 0)")
     assert ax.get_title() == "airplane (class 0)"
     assert ax.images[0].get_array().shape == (6, 5, 3)
     assert len(ax.get_xticks(minor=True)) == 6 and len(ax.get_yticks(minor=True)) == 7  # a line at every pixel edge
     with pytest.raises(ValueError, match="one colour image"):
-        plotting.show_colour_pixel_grid(np.zeros((6, 5)))
+        plotting.show_color_pixel_grid(np.zeros((6, 5)))

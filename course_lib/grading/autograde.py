@@ -35,7 +35,7 @@ from pathlib import Path
 from course_lib import progress
 from course_lib.errors import CourseError
 from course_lib.grading import canary as canary_check
-from course_lib.grading import cell_errors, gradebook_copy, nbgrader_course, sandbox
+from course_lib.grading import cell_errors, gradebook_copy, nbgrader_course, reference_outputs, sandbox
 from course_lib.grading.repair import RepairError, repair
 from course_lib.project import prepare_for_grading
 
@@ -128,6 +128,8 @@ def autograde(assignment: str, *, repository: Path | None = None, course_root: P
     sources = sorted((nbgrader_course.source_folder(config) / assignment).glob("*.ipynb"))
     if not sources:
         raise CourseError(f"no source notebooks for {assignment} in {nbgrader_course.source_folder(config)}")
+    if reference_outputs.strays(sources[0].parent):  # it would replace every student's own file
+        raise CourseError("not graded: " + "; ".join(reference_outputs.strays(sources[0].parent)))
     release = course / config.CourseDirectory.get("release_directory", "release") / assignment
     if not _in_gradebook(config, assignment) or not all((release / s.name).is_file() for s in sources):
         say(f"{assignment}: building the student version first (generate_assignment)")

@@ -8,8 +8,8 @@ source notebook's solutions) in the same sandbox, with the same limits. If it
 does not get every autograded point, the batch stops before the gradebook is
 touched and the instructor reads which cells failed and why.
 
-The verdict is cached by the source notebooks' content and the grading
-environment (the sandbox's settings, the Python packages installed, the
+The verdict is cached by the source notebooks' content, the reference's
+outputs (``reference_outputs``) and the grading environment (the sandbox's settings, the Python packages installed, the
 course library's files, the data folders' listing), so an honest batch pays
 for the canary once per assignment, and any change to what grading depends
 on runs it again.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from course_lib.grading import cell_errors
+from course_lib.grading import cell_errors, reference_outputs
 
 STUDENT = "course-canary"  # the canary's student id, in its private scratch course only
 SOLUTION_MARKER = re.compile(r"^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION[ \t]*\n?", re.M)
@@ -50,7 +50,11 @@ def answered_by_reference(student_version: Path, source: Path):
 
 
 def write_reference_submission(student_versions, sources, folder: Path) -> Path:
-    """Write the reference's answers to every notebook of the student version into ``folder``."""
+    """Write the reference's answers to every notebook of the student version into ``folder``.
+
+    With sources (the reference, not a blank copy), the files its full-mode run made go with them
+    (``reference_outputs``: assignment 4's predictions on the test set).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     by_name = {Path(path).name: Path(path) for path in sources}
     for path in student_versions:
@@ -58,6 +62,8 @@ def write_reference_submission(student_versions, sources, folder: Path) -> Path:
         notebook = answered_by_reference(path, by_name[path.name]) if path.name in by_name else \
             nbformat.read(path, as_version=4)
         nbformat.write(notebook, folder / path.name)
+    if by_name:
+        reference_outputs.copy_into(Path(next(iter(by_name.values()))).parent.name, folder)
     return folder
 
 
@@ -75,6 +81,8 @@ def environment_key(sources, spec_json: str) -> str:
             digest.update(b"\0")
 
     for path in sorted(Path(p) for p in sources):
+        add(path.name, path.read_bytes())
+    for path in reference_outputs.files(Path(sources[0]).parent.name) if sources else ():
         add(path.name, path.read_bytes())
     spec = json.loads(spec_json)
     spec.pop("kernels_folder", None)  # a fresh temporary folder every time

@@ -98,7 +98,7 @@ def build(config, assignment: str) -> tuple[list[Path], list[str]]:
     notebook, every leaked solution or hidden-test line, and every question or
     heading the student would not see (``unasked``).
     """
-    from course_lib.grading import nbgrader_course
+    from course_lib.grading import nbgrader_course, reference_outputs
 
     released = nbgrader_course.generate_assignment(config, assignment)
     by_name = {path.name: path for path in released}
@@ -109,6 +109,7 @@ def build(config, assignment: str) -> tuple[list[Path], list[str]]:
         else:
             problems += [f"{source.name}: {leak}" for leak in leaks(source, by_name[source.name])]
             problems += [f"{source.name}: {lost}" for lost in unasked(source, by_name[source.name])]
+    problems += reference_outputs.strays(nbgrader_course.source_folder(config) / assignment)
     return released, problems
 
 
