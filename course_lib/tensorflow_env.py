@@ -17,7 +17,8 @@ benchmarks use it, so that a notebook trains at the same speed everywhere:
   (``benchmarks/tensorflow_allocator.py``).
 
 Both must be in the environment before TensorFlow starts; ``set_defaults``
-keeps any value the user set.
+keeps any value the user set. An empty value is not a choice: TensorFlow reads
+``TF_CPP_MIN_LOG_LEVEL=`` as 0 and prints every notice, so it is replaced.
 """
 
 from __future__ import annotations
@@ -31,4 +32,5 @@ def set_defaults(environment=None) -> None:
     """Put TENSORFLOW_ENVIRONMENT into ``environment`` (default ``os.environ``) where it has no value yet."""
     environment = os.environ if environment is None else environment
     for name, value in TENSORFLOW_ENVIRONMENT.items():
-        environment.setdefault(name, value)
+        if not environment.get(name, "").strip():
+            environment[name] = value

@@ -17,17 +17,18 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+# No test ever downloads, shows a progress bar, or changes TensorFlow's chatter: TensorFlow runs as the
+# course command, the sandbox and Docker run it, and with its default of oneDNN on, whatever the shell set.
+QUIET_AND_OFFLINE = {"COURSE_OFFLINE": "1", "COURSE_PROGRESS": "0", **TENSORFLOW_ENVIRONMENT}
+UNSET = ("TF_ENABLE_ONEDNN_OPTS", "COURSE_DATA_MIRROR", "COURSE_FAST_MODE", "NBGRADER_EXECUTION")
+
+
 @pytest.fixture(autouse=True)
 def quiet_and_offline(monkeypatch):
-    """No test ever downloads, shows a progress bar, or changes TensorFlow's chatter."""
-    monkeypatch.setenv("COURSE_OFFLINE", "1")
-    monkeypatch.setenv("COURSE_PROGRESS", "0")
-    for name, value in TENSORFLOW_ENVIRONMENT.items():  # as the course command, the sandbox and Docker run it
+    for name, value in QUIET_AND_OFFLINE.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)  # TensorFlow's default: oneDNN on
-    monkeypatch.delenv("COURSE_DATA_MIRROR", raising=False)
-    monkeypatch.delenv("COURSE_FAST_MODE", raising=False)
-    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    for name in UNSET:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -52,9 +53,10 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-def run_course(*args, env=None, cwd=None, timeout=600) -> subprocess.CompletedProcess:
-    """Run the real `course` command in a subprocess with this process's environment plus ``env``."""
-    full_env = dict(os.environ, **(env or {}))
+def run_course(*args, env=None, cwd=None, timeout=600, unset=()) -> subprocess.CompletedProcess:
+    """Run the real `course` command in a subprocess with this process's environment plus ``env``, less ``unset``."""
+    full_env = {name: value for name, value in os.environ.items() if name not in unset}
+    full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "course_lib", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or REPO, timeout=timeout)
 
@@ -154,9 +156,10 @@ def demo_run(tmp_path_factory, assignment_data) -> DemoRun:
     chosen = [name for name in os.environ.get("COURSE_TEST_ASSIGNMENTS", "").split(",") if name.strip()]
     names = tuple(chosen or existing_assignments(REPO))
     scratch = tmp_path_factory.mktemp("demo")
-    env = {"COURSE_ROOT": str(REPO), "COURSE_CACHE_DIR": str(scratch / "cache"),
+    # A session fixture runs before the function-scoped quiet_and_offline: it sets the same environment itself.
+    env = {**QUIET_AND_OFFLINE, "COURSE_ROOT": str(REPO), "COURSE_CACHE_DIR": str(scratch / "cache"),
            "COURSE_DATA_DIR": str(assignment_data or "")}
-    result = run_course("demo", *names, "--workdir", str(scratch / "course"), env=env, timeout=3600)
+    result = run_course("demo", *names, "--workdir", str(scratch / "course"), env=env, unset=UNSET, timeout=3600)
     return DemoRun(scratch / "course", names, result.returncode, result.stdout, result.stderr)
 
 

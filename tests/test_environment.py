@@ -430,3 +430,12 @@ def test_tensorflow_settings_keep_what_the_user_chose():
     environment = {"TF_CPU_ALLOCATOR_USE_BFC": "false"}
     set_defaults(environment)
     assert environment == {**TENSORFLOW_ENVIRONMENT, "TF_CPU_ALLOCATOR_USE_BFC": "false"}
+
+
+def test_an_empty_tensorflow_setting_is_not_a_choice():
+    """TensorFlow reads TF_CPP_MIN_LOG_LEVEL= as 0 (every start-up notice): the course's value replaces it."""
+    from course_lib.tensorflow_env import TENSORFLOW_ENVIRONMENT, set_defaults
+
+    environment = {"TF_CPP_MIN_LOG_LEVEL": "", "TF_CPU_ALLOCATOR_USE_BFC": " "}
+    set_defaults(environment)
+    assert environment == TENSORFLOW_ENVIRONMENT
