@@ -305,8 +305,17 @@ def run_and_wait(page, cell, expected: str, timeout: float = TIMEOUT_MS) -> str:
 
 
 def wait_idle(page, timeout: float = TIMEOUT_MS) -> None:
+    """Until the visible notebook has its kernel and the kernel is idle.
+
+    A cell run before the notebook has a kernel is not run at all: JupyterLab clears its prompt and moves on
+    (its ``hasNoKernel`` case, the toolbar still saying "No Kernel"), as a container's test once met.
+    """
+    from playwright.sync_api import expect
+
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']",
                            timeout=timeout)
+    expect(page.locator(".jp-NotebookPanel:visible .jp-KernelName")).not_to_have_text(
+        re.compile(r"^\s*(No Kernel)?\s*$"), timeout=timeout)
 
 
 def expected_heading_border() -> str:

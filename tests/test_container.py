@@ -380,6 +380,29 @@ def wait_until(condition, timeout: float, what: str) -> None:
         time.sleep(0.5)
 
 
+PROMPT_QUEUED_OR_RUN = "cell => /\\[(\\*|\\d+)\\]/.test(cell.querySelector('.jp-InputPrompt')?.textContent || '')"
+
+
+def run_first_cell(page, cell, what: str, tries: int = 3) -> None:
+    """Shift+Enter in the notebook's first cell, and again if JupyterLab dropped it, as a student would.
+
+    Until the notebook's session has its kernel, JupyterLab "runs" a cell by clearing its prompt and moving on
+    (its ``hasNoKernel`` case), even after the toolbar's indicator says idle: seen with this container on a slow
+    day, the prompt left at "[ ]" for good. A queued or running cell shows "[*]", a finished one "[1]".
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            page.wait_for_function(PROMPT_QUEUED_OR_RUN, arg=cell.element_handle(), timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_ran(page, cell, what)
+
+
 def wait_ran(page, cell, what: str) -> None:
     """Wait until ``cell`` has run (its prompt holds a number); fail with its output otherwise."""
     try:
@@ -431,9 +454,7 @@ def test_in_chromium_the_student_types_normalize_and_validates(student, browser)
     wait_idle(page, STEP_MS)
 
     imports = cell_with(lab, "course_lib.setup_notebook()", STEP_MS)
-    imports.locator(".cm-content").click()
-    page.keyboard.press("Shift+Enter")
-    wait_ran(page, imports, "the imports cell")
+    run_first_cell(page, imports, "the imports cell")
     wait_styled(page)
 
     solution = cell_with(lab, "def normalize(images)", STEP_MS)
